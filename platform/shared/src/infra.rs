@@ -1,0 +1,1 @@
+//! The `Infra` bundle: every backend a service uses, built once at the edge.

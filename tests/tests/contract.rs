@@ -1,0 +1,8 @@
+//! Contract tests: message and event shapes exchanged between services.
+//!
+//! One module per topic; shared helpers live in `mediaflow_tests::support`.
+
+#[path = "contract/bus_messages.rs"]
+mod bus_messages;
+#[path = "contract/envelope_schema.rs"]
+mod envelope_schema;
