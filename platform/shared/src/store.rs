@@ -1,8 +1,14 @@
 //! SQL storage: the contract, the embedded SQLite engine (one database per
-//! service) and per-service migrations.
+//! service), per-service migrations and the value helpers both engines share.
 
 mod api;
+mod migrate;
+mod sqlite;
+mod values;
 
 pub use api::{
     Dialect, FromSql, Row, SqlDatabases, SqlStore, SqlTransaction, SqlValue, StoreError,
 };
+pub use migrate::{Migration, MigrationReport, migrate};
+pub use sqlite::{SqliteDatabases, SqliteStore};
+pub use values::{like_contains, like_pattern, micros_to_timestamp, timestamp_to_micros};

@@ -79,7 +79,7 @@ impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
 #[macro_export]
 macro_rules! params {
     () => { ::std::vec::Vec::<$crate::store::SqlValue>::new() };
-    ($($v:expr),+ $(,)?) => { vec![$($crate::store::SqlValue::from($v)),+] };
+    ($($v:expr),+ $(,)?) => { ::std::vec::Vec::from([$($crate::store::SqlValue::from($v)),+]) };
 }
 
 /// One result row; columns are looked up by name.
