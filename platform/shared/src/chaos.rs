@@ -6,5 +6,7 @@ mod clock;
 mod network;
 mod store;
 
+pub use bus::{BusFault, ChaosBus, ChaosBusStats};
 pub use clock::SkewedClock;
 pub use network::{NetworkFaults, Partitioned};
+pub use store::{ChaosStore, ChaosStoreStats};
