@@ -1,1 +1,202 @@
-//! The `Infra` bundle: every backend a service uses, built once at the edge.
+//! The `Infra` bundle: every backend a service uses, built once at the edge and
+//! handed to each service by value. A service never constructs a backend itself,
+//! so the same service code runs on the embedded backends (the default), on real
+//! ones, or on chaos decorators wrapped around either.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::cache::{Cache, MemoryCache};
+use crate::chaos::NetworkFaults;
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{ConfigError, Env};
+use crate::events::{EventBus, InMemoryBroker};
+use crate::ids::IdGenerator;
+use crate::lock::{LockService, MemoryLockService};
+use crate::objects::{FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore};
+use crate::registry::{MemoryRegistry, ServiceRegistry};
+use crate::store::{SqlDatabases, SqlStore, SqliteDatabases};
+
+/// Which family of backends an [`Infra`] runs on, for status lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InfraKind {
+    /// In-process broker, SQLite, in-memory cache/registry/locks.
+    Embedded,
+}
+
+impl fmt::Display for InfraKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Embedded => "embedded",
+        })
+    }
+}
+
+/// Errors building an [`Infra`].
+#[derive(Debug, Error)]
+pub enum InfraError {
+    /// A setting is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory {path}: {source}; choose a writable MEDIAFLOW_DATA_DIR")]
+    DataDir {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The data directory cannot hold the objects.
+    #[error("cannot open object storage under {path}: {source}")]
+    Objects {
+        /// Objects directory.
+        path: PathBuf,
+        /// Cause.
+        source: ObjectError,
+    },
+}
+
+/// Where embedded data lives, read once from `MEDIAFLOW_*` variables.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmbeddedSettings {
+    /// `MEDIAFLOW_DATA_DIR`: databases and objects on disk there; in memory when unset.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl EmbeddedSettings {
+    /// Reads the settings.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            data_dir: env.raw("MEDIAFLOW_DATA_DIR").map(PathBuf::from),
+        })
+    }
+}
+
+/// Every backend of a deployment. Cloning shares the backends.
+#[derive(Debug, Clone)]
+pub struct Infra {
+    /// Time source for every component.
+    pub clock: SharedClock,
+    /// The event bus.
+    pub bus: Arc<dyn EventBus>,
+    /// One SQL database per service.
+    pub databases: Arc<dyn SqlDatabases>,
+    /// The shared cache.
+    pub cache: Arc<dyn Cache>,
+    /// Object storage (uploads, renditions, thumbnails).
+    pub objects: Arc<dyn ObjectStore>,
+    /// Service discovery.
+    pub registry: Arc<dyn ServiceRegistry>,
+    /// Distributed locks.
+    pub locks: Arc<dyn LockService>,
+    /// Partitions injected by chaos tests; empty otherwise.
+    pub network: Arc<NetworkFaults>,
+    /// Identifier generation.
+    pub ids: Arc<IdGenerator>,
+    kind: InfraKind,
+}
+
+impl Infra {
+    /// Embedded backends in memory on the system clock: the default, needs nothing installed.
+    pub fn embedded() -> Self {
+        Self::embedded_with(SystemClock::shared(), IdGenerator::random())
+    }
+
+    /// Embedded backends in memory on a given clock with seeded ids (tests).
+    pub fn embedded_with_clock(clock: SharedClock, seed: u64) -> Self {
+        Self::embedded_with(clock, IdGenerator::seeded(seed))
+    }
+
+    fn embedded_with(clock: SharedClock, ids: IdGenerator) -> Self {
+        Self {
+            bus: Arc::new(InMemoryBroker::new()),
+            databases: Arc::new(SqliteDatabases::in_memory()),
+            cache: Arc::new(MemoryCache::new(clock.clone())),
+            objects: Arc::new(MemoryObjectStore::new()),
+            registry: Arc::new(MemoryRegistry::new(clock.clone())),
+            locks: Arc::new(MemoryLockService::new(clock.clone())),
+            network: Arc::new(NetworkFaults::new()),
+            ids: Arc::new(ids),
+            clock,
+            kind: InfraKind::Embedded,
+        }
+    }
+
+    /// Embedded backends with databases and objects persisted under `dir`
+    /// (`dir/db/<service>.sqlite3`, `dir/objects/`), so a dev platform keeps its
+    /// data across restarts.
+    pub fn embedded_at(dir: &Path, clock: SharedClock) -> Result<Self, InfraError> {
+        let db_dir = dir.join("db");
+        std::fs::create_dir_all(&db_dir).map_err(|source| InfraError::DataDir {
+            path: db_dir.clone(),
+            source,
+        })?;
+        let databases = SqliteDatabases::at_dir(db_dir);
+        let objects_dir = dir.join("objects");
+        let objects = FsObjectStore::new(objects_dir.clone()).map_err(|source| InfraError::Objects {
+            path: objects_dir,
+            source,
+        })?;
+        let mut infra = Self::embedded_with(clock, IdGenerator::random());
+        infra.databases = Arc::new(databases);
+        infra.objects = Arc::new(objects);
+        Ok(infra)
+    }
+
+    /// Embedded backends as the settings say (in memory, or under `MEDIAFLOW_DATA_DIR`).
+    pub fn from_embedded_settings(settings: &EmbeddedSettings) -> Result<Self, InfraError> {
+        match &settings.data_dir {
+            Some(dir) => Self::embedded_at(dir, SystemClock::shared()),
+            None => Ok(Self::embedded()),
+        }
+    }
+
+    /// The database of one service.
+    pub fn database(&self, service: &str) -> Arc<dyn SqlStore> {
+        self.databases.database(service)
+    }
+
+    /// Which backends these are.
+    pub fn kind(&self) -> InfraKind {
+        self.kind
+    }
+
+    /// Replaces the bus (e.g. with a `ChaosBus` around the current one).
+    #[must_use]
+    pub fn with_bus(mut self, bus: Arc<dyn EventBus>) -> Self {
+        self.bus = bus;
+        self
+    }
+
+    /// Replaces the databases (e.g. with fault-injecting ones).
+    #[must_use]
+    pub fn with_databases(mut self, databases: Arc<dyn SqlDatabases>) -> Self {
+        self.databases = databases;
+        self
+    }
+
+    /// Replaces the cache.
+    #[must_use]
+    pub fn with_cache(mut self, cache: Arc<dyn Cache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// Replaces the registry.
+    #[must_use]
+    pub fn with_registry(mut self, registry: Arc<dyn ServiceRegistry>) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    /// Replaces the clock seen by services (e.g. a `SkewedClock`). Backends keep
+    /// the clock they were built with, as real servers keep their own time.
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+}

@@ -37,7 +37,7 @@ pub mod registry;
 pub mod resilience;
 pub mod store;
 
-// pub use infra::Infra;
+pub use infra::Infra;
 
 /// A boxed, sendable future: the return type of object-safe async hooks.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
