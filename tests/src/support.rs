@@ -30,7 +30,11 @@ pub struct JwtFixture {
 
 impl JwtFixture {
     /// Claims for `user-1` (viewer), valid from now for `ttl_secs`.
-    pub fn claims(&self, typ: mediaflow_shared::auth::TokenType, ttl_secs: i64) -> mediaflow_shared::auth::Claims {
+    pub fn claims(
+        &self,
+        typ: mediaflow_shared::auth::TokenType,
+        ttl_secs: i64,
+    ) -> mediaflow_shared::auth::Claims {
         use mediaflow_shared::clock::Clock;
         let now = self.clock.now().timestamp();
         mediaflow_shared::auth::Claims {
@@ -50,9 +54,13 @@ impl JwtFixture {
 
 /// The standard JWT fixture.
 pub fn jwt_fixture() -> JwtFixture {
-    use mediaflow_shared::auth::{JwtIssuer, JwtVerifier, KeySet, SigningKey, TokenType, VerifierConfig};
+    use mediaflow_shared::auth::{
+        JwtIssuer, JwtVerifier, KeySet, SigningKey, TokenType, VerifierConfig,
+    };
     let (clock, shared) = manual_clock();
-    let keys = KeySet::single(SigningKey::new("k1", b"0123456789abcdef0123456789abcdef".to_vec()).expect("valid key"));
+    let keys = KeySet::single(
+        SigningKey::new("k1", b"0123456789abcdef0123456789abcdef".to_vec()).expect("valid key"),
+    );
     let config = VerifierConfig {
         issuer: "https://auth.mediaflow.test".into(),
         audience: "mediaflow".into(),
@@ -60,5 +68,11 @@ pub fn jwt_fixture() -> JwtFixture {
         token_type: TokenType::Access,
     };
     let verifier = JwtVerifier::new(config, keys.clone(), shared.clone()).expect("valid verifier");
-    JwtFixture { clock, shared, issuer: JwtIssuer::new(keys.clone()), keys, verifier }
+    JwtFixture {
+        clock,
+        shared,
+        issuer: JwtIssuer::new(keys.clone()),
+        keys,
+        verifier,
+    }
 }

@@ -2,5 +2,9 @@
 //! layer with single-flight loading, TTL jitter and stale-while-revalidate.
 
 mod api;
+mod memory;
+mod read_through;
 
 pub use api::{Cache, CacheError};
+pub use memory::{MemoryCache, MemoryCacheStats};
+pub use read_through::{ReadThrough, ReadThroughError, ReadThroughPolicy, ReadThroughStats};

@@ -45,7 +45,9 @@ pub struct Env {
 impl fmt::Debug for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Values may be secrets: show names only.
-        f.debug_struct("Env").field("vars", &self.vars.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Env")
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -73,15 +75,23 @@ impl Env {
     }
 
     /// An environment from explicit pairs (tests, config files).
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
         Self {
-            vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 
     /// The raw value; blank values count as unset.
     pub fn raw(&self, var: &str) -> Option<&str> {
-        self.vars.get(var).map(|v| v.trim()).filter(|v| !v.is_empty())
+        self.vars
+            .get(var)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
     }
 
     fn invalid(var: &str, value: &str, expected: impl Into<String>) -> ConfigError {
@@ -99,10 +109,12 @@ impl Env {
 
     /// A required string.
     pub fn required(&self, var: &str, expected: &'static str) -> Result<String, ConfigError> {
-        self.raw(var).map(str::to_owned).ok_or_else(|| ConfigError::Missing {
-            var: var.to_owned(),
-            expected,
-        })
+        self.raw(var)
+            .map(str::to_owned)
+            .ok_or_else(|| ConfigError::Missing {
+                var: var.to_owned(),
+                expected,
+            })
     }
 
     /// A boolean: `true/false/1/0/yes/no/on/off` (any case); anything else is an error,
@@ -114,7 +126,11 @@ impl Env {
         match value.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => Ok(true),
             "false" | "0" | "no" | "off" => Ok(false),
-            _ => Err(Self::invalid(var, value, "one of true/false/1/0/yes/no/on/off")),
+            _ => Err(Self::invalid(
+                var,
+                value,
+                "one of true/false/1/0/yes/no/on/off",
+            )),
         }
     }
 
@@ -126,10 +142,13 @@ impl Env {
         let Some(value) = self.raw(var) else {
             return Ok(default);
         };
-        value
-            .replace('_', "")
-            .parse::<T>()
-            .map_err(|_| Self::invalid(var, value, format!("an integer of type {}", std::any::type_name::<T>())))
+        value.replace('_', "").parse::<T>().map_err(|_| {
+            Self::invalid(
+                var,
+                value,
+                format!("an integer of type {}", std::any::type_name::<T>()),
+            )
+        })
     }
 
     /// An integer within `min..=max`.
@@ -139,7 +158,11 @@ impl Env {
     {
         let n = self.number(var, default)?;
         if n < min || n > max {
-            return Err(Self::invalid(var, &n.to_string(), format!("a number between {min} and {max}")));
+            return Err(Self::invalid(
+                var,
+                &n.to_string(),
+                format!("a number between {min} and {max}"),
+            ));
         }
         Ok(n)
     }
@@ -151,7 +174,11 @@ impl Env {
             return Ok(default);
         };
         parse_duration(value).ok_or_else(|| {
-            Self::invalid(var, value, "a duration with a unit, e.g. 250ms, 30s, 5m, 2h or 1m30s")
+            Self::invalid(
+                var,
+                value,
+                "a duration with a unit, e.g. 250ms, 30s, 5m, 2h or 1m30s",
+            )
         })
     }
 
@@ -196,13 +223,17 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     }
     let mut total = Duration::ZERO;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
         let n: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let part = match &rest[..unit_len] {
             "ms" => Duration::from_millis(n),
             "s" => Duration::from_secs(n),

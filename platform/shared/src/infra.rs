@@ -42,7 +42,9 @@ pub enum InfraError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The data directory cannot be created.
-    #[error("cannot create the data directory {path}: {source}; choose a writable MEDIAFLOW_DATA_DIR")]
+    #[error(
+        "cannot create the data directory {path}: {source}; choose a writable MEDIAFLOW_DATA_DIR"
+    )]
     DataDir {
         /// Directory.
         path: PathBuf,
@@ -136,10 +138,11 @@ impl Infra {
         })?;
         let databases = SqliteDatabases::at_dir(db_dir);
         let objects_dir = dir.join("objects");
-        let objects = FsObjectStore::new(objects_dir.clone()).map_err(|source| InfraError::Objects {
-            path: objects_dir,
-            source,
-        })?;
+        let objects =
+            FsObjectStore::new(objects_dir.clone()).map_err(|source| InfraError::Objects {
+                path: objects_dir,
+                source,
+            })?;
         let mut infra = Self::embedded_with(clock, IdGenerator::random());
         infra.databases = Arc::new(databases);
         infra.objects = Arc::new(objects);

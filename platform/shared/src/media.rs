@@ -11,7 +11,9 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum MediaError {
     /// Not `WIDTHxHEIGHT` with even, non-zero sides up to 8K.
-    #[error("invalid resolution `{0}`: expected WIDTHxHEIGHT with even sides between 2 and 7680x4320")]
+    #[error(
+        "invalid resolution `{0}`: expected WIDTHxHEIGHT with even sides between 2 and 7680x4320"
+    )]
     Resolution(String),
     /// Not a positive frame rate.
     #[error("invalid frame rate `{0}`: expected e.g. 30, 29.97 or 30000/1001")]
@@ -56,9 +58,16 @@ impl Resolution {
     pub fn scaled_to_height(self, height: u32) -> Result<Self, MediaError> {
         let exact = u64::from(self.width) * u64::from(height);
         let width = exact / u64::from(self.height);
-        let rounded = if exact % u64::from(self.height) * 2 >= u64::from(self.height) { width + 1 } else { width };
+        let rounded = if exact % u64::from(self.height) * 2 >= u64::from(self.height) {
+            width + 1
+        } else {
+            width
+        };
         let even = rounded.div_ceil(2) * 2;
-        Self::new(u32::try_from(even).map_err(|_| MediaError::Resolution(format!("{even}x{height}")))?, height)
+        Self::new(
+            u32::try_from(even).map_err(|_| MediaError::Resolution(format!("{even}x{height}")))?,
+            height,
+        )
     }
 }
 
@@ -66,8 +75,14 @@ impl FromStr for Resolution {
     type Err = MediaError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| MediaError::Resolution(s.to_owned()))?;
-        let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| MediaError::Resolution(s.to_owned()));
+        let (w, h) = s
+            .split_once(['x', 'X'])
+            .ok_or_else(|| MediaError::Resolution(s.to_owned()))?;
+        let parse = |v: &str| {
+            v.trim()
+                .parse::<u32>()
+                .map_err(|_| MediaError::Resolution(s.to_owned()))
+        };
         Self::new(parse(w)?, parse(h)?)
     }
 }
@@ -108,7 +123,10 @@ impl FromStr for FrameRate {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || MediaError::FrameRate(s.to_owned());
         if let Some((n, d)) = s.split_once('/') {
-            return Self::new(n.trim().parse().map_err(|_| bad())?, d.trim().parse().map_err(|_| bad())?);
+            return Self::new(
+                n.trim().parse().map_err(|_| bad())?,
+                d.trim().parse().map_err(|_| bad())?,
+            );
         }
         match s.trim() {
             "23.976" => Self::new(24_000, 1001),

@@ -158,12 +158,19 @@ impl Money {
         }
         let major: i64 = major.parse().map_err(|_| err())?;
         let padded = format!("{fraction:0<exponent$}");
-        let fraction: i64 = if padded.is_empty() { 0 } else { padded.parse().map_err(|_| err())? };
+        let fraction: i64 = if padded.is_empty() {
+            0
+        } else {
+            padded.parse().map_err(|_| err())?
+        };
         let minor = major
             .checked_mul(currency.minor_per_major())
             .and_then(|m| m.checked_add(fraction))
             .ok_or(MoneyError::Overflow)?;
-        Ok(Self::from_minor(if negative { -minor } else { minor }, currency))
+        Ok(Self::from_minor(
+            if negative { -minor } else { minor },
+            currency,
+        ))
     }
 
     fn same_currency(self, other: Self) -> Result<(), MoneyError> {
@@ -177,14 +184,20 @@ impl Money {
     /// `self + other`.
     pub fn checked_add(self, other: Self) -> Result<Self, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Self::from_minor(minor, self.currency))
     }
 
     /// `self - other`.
     pub fn checked_sub(self, other: Self) -> Result<Self, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Self::from_minor(minor, self.currency))
     }
 
@@ -230,7 +243,11 @@ impl Money {
         }
         shares
             .into_iter()
-            .map(|s| i64::try_from(s).map(|m| Self::from_minor(m, self.currency)).map_err(|_| MoneyError::Overflow))
+            .map(|s| {
+                i64::try_from(s)
+                    .map(|m| Self::from_minor(m, self.currency))
+                    .map_err(|_| MoneyError::Overflow)
+            })
             .collect()
     }
 
@@ -255,7 +272,13 @@ impl fmt::Display for Money {
         if exponent == 0 {
             write!(f, "{sign}{abs} {}", self.currency)
         } else {
-            write!(f, "{sign}{}.{:0exponent$} {}", abs / per, abs % per, self.currency)
+            write!(
+                f,
+                "{sign}{}.{:0exponent$} {}",
+                abs / per,
+                abs % per,
+                self.currency
+            )
         }
     }
 }

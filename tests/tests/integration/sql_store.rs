@@ -482,3 +482,26 @@ async fn a_repeated_select_star_sees_columns_added_by_a_later_migration() {
         "a statement prepared before the schema change must not hide the new column"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_store_call_while_the_same_task_holds_a_transaction_fails_instead_of_hanging() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    store
+        .execute_batch("CREATE TABLE t (id BIGINT PRIMARY KEY)")
+        .await
+        .expect("create");
+    let tx = store.begin().await.expect("begin");
+    let err = store
+        .query("SELECT id FROM t", &[])
+        .await
+        .expect_err("the connection is held by the open transaction");
+    assert!(
+        matches!(err, StoreError::Conflict(ref m) if m.contains("transaction holds it")),
+        "expected a busy conflict naming the open transaction, got {err:?}"
+    );
+    drop(tx);
+    assert!(
+        store.query("SELECT id FROM t", &[]).await.is_ok(),
+        "once the transaction ends the store answers again"
+    );
+}

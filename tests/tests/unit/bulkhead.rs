@@ -17,9 +17,15 @@ async fn bulkhead_admits_up_to_its_limit_then_queues_then_refuses() {
         tokio::task::yield_now().await;
     }
     let refused = bulkhead.acquire().await;
-    assert!(refused.is_err(), "with both slots busy and the one queue place taken, a fourth call must be shed");
+    assert!(
+        refused.is_err(),
+        "with both slots busy and the one queue place taken, a fourth call must be shed"
+    );
     drop(a);
-    assert!(queued.await.expect("task").is_ok(), "the queued call must run once a slot frees");
+    assert!(
+        queued.await.expect("task").is_ok(),
+        "the queued call must run once a slot frees"
+    );
     assert_eq!(bulkhead.queued(), 0, "the queue place is released");
 }
 
@@ -28,6 +34,9 @@ async fn bulkhead_slots_are_returned_on_drop() {
     let bulkhead = Bulkhead::new("db", 1, 0);
     for round in 0..3 {
         let permit = bulkhead.acquire().await;
-        assert!(permit.is_ok(), "round {round}: the slot must have been returned");
+        assert!(
+            permit.is_ok(),
+            "round {round}: the slot must have been returned"
+        );
     }
 }

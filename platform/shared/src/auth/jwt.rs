@@ -116,7 +116,8 @@ pub enum JwtError {
 }
 
 fn mac(key: &SigningKey) -> Hmac<Sha256> {
-    <Hmac<Sha256> as KeyInit>::new_from_slice(key.secret()).expect("HMAC accepts keys of any length")
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key.secret())
+        .expect("HMAC accepts keys of any length")
 }
 
 /// Signs tokens with the active key of a key set.
@@ -179,7 +180,11 @@ impl JwtVerifier {
         if config.leeway > MAX_LEEWAY {
             return Err(JwtError::LeewayTooLarge(config.leeway));
         }
-        Ok(Self { config, keys, clock })
+        Ok(Self {
+            config,
+            keys,
+            clock,
+        })
     }
 
     /// The settings.
@@ -195,23 +200,31 @@ impl JwtVerifier {
         else {
             return Err(JwtError::Malformed("expected three dot-separated parts"));
         };
-        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::Malformed("invalid base64url"));
-        let header: Header =
-            serde_json::from_slice(&decode(header_b64)?).map_err(|_| JwtError::Malformed("header is not JSON"))?;
+        let decode = |part: &str| {
+            URL_SAFE_NO_PAD
+                .decode(part)
+                .map_err(|_| JwtError::Malformed("invalid base64url"))
+        };
+        let header: Header = serde_json::from_slice(&decode(header_b64)?)
+            .map_err(|_| JwtError::Malformed("header is not JSON"))?;
         if header.alg != ALGORITHM {
             return Err(JwtError::UnsupportedAlgorithm(header.alg));
         }
         let kid = header.kid.unwrap_or_default();
-        let key = self.keys.get(&kid).ok_or(JwtError::UnknownKey(kid.clone()))?;
+        let key = self
+            .keys
+            .get(&kid)
+            .ok_or(JwtError::UnknownKey(kid.clone()))?;
         let signature = decode(signature_b64)?;
         let mut mac = mac(key);
         mac.update(header_b64.as_bytes());
         mac.update(b".");
         mac.update(claims_b64.as_bytes());
-        mac.verify_slice(&signature).map_err(|_| JwtError::BadSignature)?;
+        mac.verify_slice(&signature)
+            .map_err(|_| JwtError::BadSignature)?;
 
-        let claims: Claims =
-            serde_json::from_slice(&decode(claims_b64)?).map_err(|_| JwtError::Malformed("claims are missing or invalid"))?;
+        let claims: Claims = serde_json::from_slice(&decode(claims_b64)?)
+            .map_err(|_| JwtError::Malformed("claims are missing or invalid"))?;
         let now = self.clock.now().timestamp();
         let leeway = i64::try_from(self.config.leeway.as_secs()).unwrap_or(i64::MAX);
         if now >= claims.exp.saturating_add(leeway) {

@@ -9,7 +9,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The bulkhead is saturated: no free slot and the queue is full.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-#[error("bulkhead `{name}` is full ({max_concurrent} running, {max_queued} queued); shed load or retry later")]
+#[error(
+    "bulkhead `{name}` is full ({max_concurrent} running, {max_queued} queued); shed load or retry later"
+)]
 pub struct BulkheadFull {
     /// Bulkhead name.
     pub name: String,
@@ -81,12 +83,17 @@ impl Bulkhead {
         }
         let reserved = self
             .queued
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| (q < self.max_queued).then_some(q + 1));
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
+                (q < self.max_queued).then_some(q + 1)
+            });
         if reserved.is_err() {
             return Err(self.full());
         }
         let _slot = QueueSlot(&self.queued);
-        let permit = Arc::clone(&self.slots).acquire_owned().await.map_err(|_| self.full())?;
+        let permit = Arc::clone(&self.slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| self.full())?;
         Ok(BulkheadPermit { _permit: permit })
     }
 }

@@ -12,5 +12,7 @@ pub struct TimedOut(pub Duration);
 
 /// Runs `fut`, giving up after `limit`.
 pub async fn with_timeout<T>(limit: Duration, fut: impl Future<Output = T>) -> Result<T, TimedOut> {
-    tokio::time::timeout(limit, fut).await.map_err(|_| TimedOut(limit))
+    tokio::time::timeout(limit, fut)
+        .await
+        .map_err(|_| TimedOut(limit))
 }

@@ -21,9 +21,25 @@ use tokio::sync::Mutex;
 use self::transaction::SqliteTransaction;
 use crate::store::{Dialect, Row, SqlDatabases, SqlStore, SqlTransaction, SqlValue, StoreError};
 
-/// How long a statement waits for another process's lock on a database file before
-/// failing with [`StoreError::Conflict`].
+/// How long a statement waits for a lock on the database (another process's lock on
+/// the file, or an open transaction of this process holding the connection) before
+/// failing with [`StoreError::Conflict`]. Waiting forever would turn a transaction
+/// that is never finished, or a store call made while the same task holds a
+/// transaction, into a silent hang.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Waits for the connection at most [`BUSY_TIMEOUT`].
+async fn lock_connection<G>(
+    lock: impl Future<Output = G>,
+    location: &str,
+) -> Result<G, StoreError> {
+    tokio::time::timeout(BUSY_TIMEOUT, lock).await.map_err(|_| {
+        StoreError::Conflict(format!(
+            "database `{location}` stayed busy for {BUSY_TIMEOUT:?}: a transaction holds it; \
+             finish that transaction, and never call the store from a task that holds one"
+        ))
+    })
+}
 
 /// Prepared statements kept per connection; services reuse a few dozen statements.
 const STATEMENT_CACHE: usize = 128;
@@ -99,17 +115,17 @@ impl SqlStore for SqliteStore {
     }
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
-        let conn = self.conn.lock().await;
+        let conn = lock_connection(self.conn.lock(), &self.location).await?;
         exec::execute(&conn, sql, params)
     }
 
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
-        let conn = self.conn.lock().await;
+        let conn = lock_connection(self.conn.lock(), &self.location).await?;
         exec::query(&conn, sql, params)
     }
 
     async fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
-        let conn = self.conn.lock().await;
+        let conn = lock_connection(self.conn.lock(), &self.location).await?;
         exec::execute_batch(&conn, sql)
     }
 

@@ -31,7 +31,7 @@ impl SqliteTransaction {
         conn: Arc<Mutex<Connection>>,
         location: Arc<str>,
     ) -> Result<Self, StoreError> {
-        let conn = conn.lock_owned().await;
+        let conn = super::lock_connection(conn.lock_owned(), &location).await?;
         if !conn.is_autocommit() {
             // A transaction whose rollback failed while being dropped left the
             // connection mid-transaction; finish it so this one starts clean.
