@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use super::api::{ObjectError, ObjectKey};
+use super::api::{ObjectError, ObjectKey, ObjectMeta};
 
 /// The etag of `data`: lowercase hex SHA-256, so equal content has equal etags
 /// across stores and restarts.
@@ -18,6 +18,17 @@ pub fn etag(data: &[u8]) -> String {
         let _ = write!(hex, "{byte:02x}");
     }
     hex
+}
+
+/// The metadata of `data` stored under `key`: its size and etag come from the
+/// content itself, so every store describes the same bytes the same way.
+pub fn describe(key: &ObjectKey, data: &[u8], content_type: String) -> ObjectMeta {
+    ObjectMeta {
+        key: key.clone(),
+        size: data.len() as u64,
+        content_type,
+        etag: etag(data),
+    }
 }
 
 /// Accepts a non-empty `start..end` inside an object of `size` bytes; anything

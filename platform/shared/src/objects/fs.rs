@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use self::layout::{Access, Layout, io_error};
 use super::api::{ObjectError, ObjectKey, ObjectMeta, ObjectStore};
-use super::content::{check_range, etag};
+use super::content::{check_range, describe};
 
 /// Content type reported when an object's sidecar was lost.
 const UNKNOWN_CONTENT_TYPE: &str = "application/octet-stream";
@@ -91,12 +91,7 @@ impl Inner {
         data: &[u8],
         content_type: &str,
     ) -> Result<ObjectMeta, ObjectError> {
-        let meta = ObjectMeta {
-            key: key.clone(),
-            size: data.len() as u64,
-            content_type: content_type.to_owned(),
-            etag: etag(data),
-        };
+        let meta = describe(key, data, content_type.to_owned());
         let sidecar = Sidecar {
             key: key.as_str().to_owned(),
             size: meta.size,
@@ -122,12 +117,7 @@ impl Inner {
         let content_type = self
             .sidecar(key)
             .map_or_else(|| UNKNOWN_CONTENT_TYPE.to_owned(), |s| s.content_type);
-        let meta = ObjectMeta {
-            key: key.clone(),
-            size: data.len() as u64,
-            content_type,
-            etag: etag(&data),
-        };
+        let meta = describe(key, &data, content_type);
         Ok((meta, data))
     }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use super::api::{ObjectError, ObjectKey, ObjectMeta, ObjectStore};
-use super::content::{check_range, etag};
+use super::content::{check_range, describe};
 
 /// One object; the bytes are shared so a read does not copy under the lock.
 #[derive(Debug, Clone)]
@@ -59,12 +59,7 @@ impl ObjectStore for MemoryObjectStore {
         data: Vec<u8>,
         content_type: &str,
     ) -> Result<ObjectMeta, ObjectError> {
-        let meta = ObjectMeta {
-            key: key.clone(),
-            size: data.len() as u64,
-            content_type: content_type.to_owned(),
-            etag: etag(&data),
-        };
+        let meta = describe(key, &data, content_type.to_owned());
         let stored = Stored {
             meta: meta.clone(),
             data: Arc::new(data),
