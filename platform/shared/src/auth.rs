@@ -4,7 +4,9 @@
 mod jwt;
 mod keys;
 mod roles;
+mod settings;
 
 pub use jwt::{Claims, JwtError, JwtIssuer, JwtVerifier, TokenType, VerifierConfig};
 pub use keys::{KeyError, KeySet, SigningKey};
 pub use roles::Role;
+pub use settings::JwtSettings;

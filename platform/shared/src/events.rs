@@ -6,6 +6,7 @@ mod bus;
 mod envelope;
 pub mod idempotency;
 pub mod outbox;
+pub mod platform;
 mod topology;
 pub mod upcast;
 

@@ -17,6 +17,8 @@
 //! - [`auth`]: JWT signing and verification, roles.
 //! - [`money`], [`media`]: domain value types.
 //! - [`chaos`]: fault-injecting decorators over the backend traits.
+//! - [`http`]: service host (health, readiness, registration), request ids,
+//!   JSON errors, bearer auth, and the resilient upstream client.
 //! - [`ids`]: seeded identifier generation.
 //! - [`infra`]: the [`Infra`] bundle handed to every service.
 
@@ -27,6 +29,7 @@ pub mod clock;
 pub mod config;
 pub mod event_store;
 pub mod events;
+pub mod http;
 pub mod ids;
 pub mod infra;
 pub mod lock;

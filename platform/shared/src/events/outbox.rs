@@ -242,3 +242,75 @@ impl OutboxRelay {
             .await
     }
 }
+
+/// Wakes a [`RelayWorker`] right after a transaction that enqueued events commits,
+/// so events leave at once instead of at the next tick.
+#[derive(Debug, Clone, Default)]
+pub struct RelayWaker(Arc<tokio::sync::Notify>);
+
+impl RelayWaker {
+    /// Asks the worker for a pass now.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// A relay running in the background: a pass when woken and at every tick (the
+/// tick retries what a failed pass left behind).
+#[derive(Debug)]
+pub struct RelayWorker {
+    waker: RelayWaker,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl OutboxRelay {
+    /// Runs the relay in the background until [`RelayWorker::stop`].
+    pub fn spawn(self, tick: std::time::Duration) -> RelayWorker {
+        let waker = RelayWaker::default();
+        let notify = waker.0.clone();
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(tick);
+            loop {
+                // Keep passing while full batches come back: a backlog drains at once.
+                while let Ok(outcome) = self.run_once().await {
+                    if outcome.failed > 0 || outcome.published + outcome.unroutable < self.batch_size {
+                        break;
+                    }
+                }
+                tokio::select! {
+                    _ = notify.notified() => {}
+                    _ = ticks.tick() => {}
+                    _ = stopped.changed() => break,
+                }
+            }
+        });
+        RelayWorker {
+            waker,
+            stop,
+            task: Some(task),
+        }
+    }
+}
+
+impl RelayWorker {
+    /// A handle that wakes this worker.
+    pub fn waker(&self) -> RelayWaker {
+        self.waker.clone()
+    }
+
+    /// Stops the worker after its current pass.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RelayWorker {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
