@@ -86,6 +86,13 @@ impl Env {
         }
     }
 
+    /// This environment with one more variable set (or replaced).
+    #[must_use]
+    pub fn with(mut self, var: &str, value: impl Into<String>) -> Self {
+        self.vars.insert(var.to_owned(), value.into());
+        self
+    }
+
     /// The raw value; blank values count as unset.
     pub fn raw(&self, var: &str) -> Option<&str> {
         self.vars
