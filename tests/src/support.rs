@@ -1,6 +1,11 @@
 //! Fixtures: a manual clock at the tests' epoch and helpers around it.
 
+pub mod auth;
+pub mod billing;
+pub mod catalog;
 pub mod counting;
+pub mod gateway;
+pub mod platform;
 
 use std::sync::Arc;
 

@@ -2,12 +2,28 @@
 //!
 //! One module per topic; shared helpers live in `mediaflow_tests::support`.
 
+#[path = "integration/auth.rs"]
+mod auth;
+#[path = "integration/auth_login.rs"]
+mod auth_login;
+#[path = "integration/billing.rs"]
+mod billing;
+#[path = "integration/billing_lifecycle.rs"]
+mod billing_lifecycle;
 #[path = "integration/broker.rs"]
 mod broker;
 #[path = "integration/cache.rs"]
 mod cache;
+#[path = "integration/catalog.rs"]
+mod catalog;
+#[path = "integration/catalog_reads.rs"]
+mod catalog_reads;
 #[path = "integration/event_store.rs"]
 mod event_store;
+#[path = "integration/gateway.rs"]
+mod gateway;
+#[path = "integration/http_kit.rs"]
+mod http_kit;
 #[path = "integration/idempotent_consumer.rs"]
 mod idempotent_consumer;
 #[path = "integration/infra.rs"]

@@ -2,6 +2,14 @@
 //!
 //! One module per topic; shared helpers live in `mediaflow_tests::support`.
 
+#[path = "security/auth.rs"]
+mod auth;
+#[path = "security/billing.rs"]
+mod billing;
+#[path = "security/catalog.rs"]
+mod catalog;
+#[path = "security/gateway.rs"]
+mod gateway;
 #[path = "security/jwt.rs"]
 mod jwt;
 #[path = "security/object_keys.rs"]

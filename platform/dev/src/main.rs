@@ -49,20 +49,39 @@ async fn run() -> Result<(), String> {
     let embedded = EmbeddedSettings::from_env(&env).map_err(|e| e.to_string())?;
     let infra = Infra::from_embedded_settings(&embedded).map_err(|e| e.to_string())?;
     let auth = mediaflow_auth::Settings::from_env(&env).map_err(|e| format!("auth: {e}"))?;
-    let catalog = mediaflow_catalog::Settings::from_env(&env).map_err(|e| format!("catalog: {e}"))?;
-    let billing = mediaflow_billing::Settings::from_env(&env).map_err(|e| format!("billing: {e}"))?;
-    let gateway = mediaflow_gateway::Settings::from_env(&env).map_err(|e| format!("gateway: {e}"))?;
+    let catalog =
+        mediaflow_catalog::Settings::from_env(&env).map_err(|e| format!("catalog: {e}"))?;
+    let billing =
+        mediaflow_billing::Settings::from_env(&env).map_err(|e| format!("billing: {e}"))?;
+    let gateway =
+        mediaflow_gateway::Settings::from_env(&env).map_err(|e| format!("gateway: {e}"))?;
 
     let mut running: Vec<RunningService> = Vec::new();
     let started = async {
         let listener = bind(&env, "MEDIAFLOW_AUTH_PORT", 3001).await?;
-        running.push(mediaflow_auth::start(&infra, auth, listener).await.map_err(|e| format!("auth: {e}"))?);
+        running.push(
+            mediaflow_auth::start(&infra, auth, listener)
+                .await
+                .map_err(|e| format!("auth: {e}"))?,
+        );
         let listener = bind(&env, "MEDIAFLOW_CATALOG_PORT", 3005).await?;
-        running.push(mediaflow_catalog::start(&infra, catalog, listener).await.map_err(|e| format!("catalog: {e}"))?);
+        running.push(
+            mediaflow_catalog::start(&infra, catalog, listener)
+                .await
+                .map_err(|e| format!("catalog: {e}"))?,
+        );
         let listener = bind(&env, "MEDIAFLOW_BILLING_PORT", 3008).await?;
-        running.push(mediaflow_billing::start(&infra, billing, listener).await.map_err(|e| format!("billing: {e}"))?);
+        running.push(
+            mediaflow_billing::start(&infra, billing, listener)
+                .await
+                .map_err(|e| format!("billing: {e}"))?,
+        );
         let listener = bind(&env, "MEDIAFLOW_GATEWAY_PORT", 3000).await?;
-        running.push(mediaflow_gateway::start(&infra, gateway, listener).await.map_err(|e| format!("gateway: {e}"))?);
+        running.push(
+            mediaflow_gateway::start(&infra, gateway, listener)
+                .await
+                .map_err(|e| format!("gateway: {e}"))?,
+        );
         Ok::<(), String>(())
     }
     .await;
@@ -74,7 +93,9 @@ async fn run() -> Result<(), String> {
         eprintln!("{:<8} {}", service.name(), service.base_url());
     }
     eprintln!("infrastructure: {} — press Ctrl-C to stop", infra.kind());
-    tokio::signal::ctrl_c().await.map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
     eprintln!("stopping…");
     stop_all(running).await;
     Ok(())

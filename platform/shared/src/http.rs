@@ -11,7 +11,9 @@ mod request_id;
 mod server;
 
 pub use auth::{Authenticated, BEARER_PREFIX};
-pub use client::{UpstreamClient, UpstreamError, UpstreamPolicy, UpstreamRequest, UpstreamResponse};
+pub use client::{
+    UpstreamClient, UpstreamError, UpstreamPolicy, UpstreamRequest, UpstreamResponse,
+};
 pub use error::ApiError;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 pub use server::{HeartbeatSettings, ReadyCheck, RunningService, ServiceError, ServiceSpec, start};

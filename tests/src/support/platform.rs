@@ -46,7 +46,9 @@ pub const TEST_SIGNING_SECRET: &[u8] = b"mediaflow-test-signing-key-0123456789";
 
 /// JWT settings of harness platforms (key id `test-1`).
 pub fn test_jwt() -> JwtSettings {
-    JwtSettings::with_key(SigningKey::new("test-1", TEST_SIGNING_SECRET.to_vec()).expect("a valid test key"))
+    JwtSettings::with_key(
+        SigningKey::new("test-1", TEST_SIGNING_SECRET.to_vec()).expect("a valid test key"),
+    )
 }
 
 /// Argon2id costs small enough for tests (the production default is OWASP's).
@@ -141,12 +143,28 @@ impl PlatformBuilder {
         self.gateway.readiness.required = backends;
         let payments = self.billing.provider.clone();
         for svc in self.services.clone() {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind an ephemeral port");
+            let listener = TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind an ephemeral port");
             let started = match svc {
-                Svc::Auth => mediaflow_auth::start(&self.infra, self.auth.clone(), listener).await.map_err(|e| e.to_string()),
-                Svc::Catalog => mediaflow_catalog::start(&self.infra, self.catalog.clone(), listener).await.map_err(|e| e.to_string()),
-                Svc::Billing => mediaflow_billing::start(&self.infra, self.billing.clone(), listener).await.map_err(|e| e.to_string()),
-                Svc::Gateway => mediaflow_gateway::start(&self.infra, self.gateway.clone(), listener).await.map_err(|e| e.to_string()),
+                Svc::Auth => mediaflow_auth::start(&self.infra, self.auth.clone(), listener)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Svc::Catalog => {
+                    mediaflow_catalog::start(&self.infra, self.catalog.clone(), listener)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                Svc::Billing => {
+                    mediaflow_billing::start(&self.infra, self.billing.clone(), listener)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                Svc::Gateway => {
+                    mediaflow_gateway::start(&self.infra, self.gateway.clone(), listener)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
             };
             let service = started.unwrap_or_else(|e| panic!("{} failed to start: {e}", svc.name()));
             wait_ready(&http, &service).await;
@@ -194,7 +212,12 @@ impl Reply {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-        Self { status, headers, body, text }
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// The `error.code` of an error body.
@@ -230,7 +253,10 @@ impl TestPlatform {
 
     /// The given services over a fresh embedded infrastructure.
     pub async fn start(services: &[Svc]) -> Self {
-        PlatformBuilder::new(Infra::embedded()).services(services).start().await
+        PlatformBuilder::new(Infra::embedded())
+            .services(services)
+            .start()
+            .await
     }
 
     /// A builder over `infra`.
@@ -240,7 +266,9 @@ impl TestPlatform {
 
     /// A running service.
     pub fn service(&self, svc: Svc) -> &RunningService {
-        self.running.get(&svc).unwrap_or_else(|| panic!("{} was not started", svc.name()))
+        self.running
+            .get(&svc)
+            .unwrap_or_else(|| panic!("{} was not started", svc.name()))
     }
 
     /// `http://127.0.0.1:<port>` of a service.
@@ -283,8 +311,15 @@ impl TestPlatform {
     }
 
     /// `POST` of a JSON body with an optional bearer token.
-    pub async fn post(&self, svc: Svc, path: &str, body: &serde_json::Value, token: Option<&str>) -> Reply {
-        self.send(reqwest::Method::POST, svc, path, body, token, &[]).await
+    pub async fn post(
+        &self,
+        svc: Svc,
+        path: &str,
+        body: &serde_json::Value,
+        token: Option<&str>,
+    ) -> Reply {
+        self.send(reqwest::Method::POST, svc, path, body, token, &[])
+            .await
     }
 
     /// Any method with a JSON body, a bearer token and extra headers.
@@ -297,7 +332,10 @@ impl TestPlatform {
         token: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.url(svc))).json(body);
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url(svc)))
+            .json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

@@ -426,3 +426,112 @@ async fn load_returns_the_snapshot_and_only_the_events_after_it() {
         "the loaded stream must report its latest version"
     );
 }
+
+#[tokio::test]
+async fn append_in_writes_events_only_when_the_callers_transaction_commits() {
+    let store: Arc<dyn SqlStore> = Arc::new(SqliteStore::open_in_memory().expect("opens"));
+    migrate(store.as_ref(), SqlEventStore::migrations())
+        .await
+        .expect("event store tables are created");
+    store
+        .execute("CREATE TABLE side_effects (stream TEXT NOT NULL)", &[])
+        .await
+        .expect("a side table for the caller's own write");
+    let (_manual, clock) = manual_clock();
+    let events = SqlEventStore::new(store.clone(), clock.clone());
+    let ids = IdGenerator::seeded(21);
+    let event = |n: u64| {
+        NewEvent::new(EventId(ids.uuid()), "VideoCreated", json!({ "n": n })).correlated("req-7")
+    };
+
+    let mut tx = store.begin().await.expect("begin");
+    let (version, stored) = events
+        .append_in(
+            tx.as_mut(),
+            "video-1",
+            ExpectedVersion::NoStream,
+            vec![event(1)],
+        )
+        .await
+        .expect("appending inside a transaction succeeds");
+    tx.execute(
+        "INSERT INTO side_effects (stream) VALUES ($1)",
+        &mediaflow_shared::params!["video-1"],
+    )
+    .await
+    .expect("the caller writes in the same transaction");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(version, 1, "the append reports the version it would reach");
+    assert_eq!(
+        events.stream_version("video-1").await.expect("version"),
+        0,
+        "a rolled-back transaction must leave no event behind"
+    );
+
+    let mut tx = store.begin().await.expect("begin");
+    let (version, stored_again) = events
+        .append_in(
+            tx.as_mut(),
+            "video-1",
+            ExpectedVersion::NoStream,
+            vec![event(1), event(2)],
+        )
+        .await
+        .expect("the stream is still empty, so NoStream holds");
+    tx.execute(
+        "INSERT INTO side_effects (stream) VALUES ($1)",
+        &mediaflow_shared::params!["video-1"],
+    )
+    .await
+    .expect("the caller writes in the same transaction");
+    tx.commit().await.expect("commit");
+    assert_eq!(version, 2, "two events take a new stream to version 2");
+    assert_eq!(
+        stored.len(),
+        1,
+        "the first attempt returned its one envelope"
+    );
+    let sequences: Vec<u64> = stored_again.iter().map(|e| e.sequence).collect();
+    assert_eq!(
+        sequences,
+        vec![1, 2],
+        "returned envelopes carry their versions"
+    );
+    assert!(
+        stored_again
+            .iter()
+            .all(|e| e.aggregate_id == "video-1" && e.correlation_id == "req-7"),
+        "returned envelopes carry the stream id and correlation id"
+    );
+    let read = events.read("video-1", 1).await.expect("read");
+    assert_eq!(
+        read, stored_again,
+        "the returned envelopes must equal what readers see"
+    );
+    let side = store
+        .query("SELECT COUNT(*) AS n FROM side_effects", &[])
+        .await
+        .expect("count");
+    assert_eq!(
+        side[0].get::<i64>("n").expect("count"),
+        1,
+        "only the committed transaction's own write persists, next to its events"
+    );
+
+    let mut tx = store.begin().await.expect("begin");
+    let stale = events
+        .append_in(
+            tx.as_mut(),
+            "video-1",
+            ExpectedVersion::Exact(1),
+            vec![event(3)],
+        )
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(EventStoreError::VersionConflict { actual: 2, .. })
+        ),
+        "a stale expected version must be refused inside the transaction, got {stale:?}"
+    );
+}

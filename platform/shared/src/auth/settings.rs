@@ -41,7 +41,10 @@ impl JwtSettings {
                 .trim()
                 .split_once(':')
                 .ok_or_else(|| invalid("comma-separated kid:secret pairs".to_owned()))?;
-            keys.push(SigningKey::new(kid, secret.as_bytes().to_vec()).map_err(|e| invalid(e.to_string()))?);
+            keys.push(
+                SigningKey::new(kid, secret.as_bytes().to_vec())
+                    .map_err(|e| invalid(e.to_string()))?,
+            );
         }
         let first = keys.first().map(|k| k.kid().to_owned()).unwrap_or_default();
         let active = env.string("MEDIAFLOW_JWT_ACTIVE_KID", &first);
@@ -55,7 +58,10 @@ impl JwtSettings {
             issuer: env.string("MEDIAFLOW_JWT_ISSUER", "mediaflow-auth"),
             audience: env.string("MEDIAFLOW_JWT_AUDIENCE", "mediaflow"),
             access_ttl: env.duration("MEDIAFLOW_JWT_ACCESS_TTL", Duration::from_secs(15 * 60))?,
-            refresh_ttl: env.duration("MEDIAFLOW_JWT_REFRESH_TTL", Duration::from_secs(14 * 24 * 3600))?,
+            refresh_ttl: env.duration(
+                "MEDIAFLOW_JWT_REFRESH_TTL",
+                Duration::from_secs(14 * 24 * 3600),
+            )?,
             leeway: env.duration("MEDIAFLOW_JWT_LEEWAY", Duration::from_secs(30))?,
         })
     }

@@ -85,18 +85,71 @@ impl SqlEventStore {
         MIGRATIONS
     }
 
-    /// Inserts the events after `current`, inside the caller's transaction.
+    /// Appends `events` inside the caller's transaction `tx`, so a service can write
+    /// its read model and its outbox rows in the same commit as the events: either
+    /// all of it persists or none does. Returns the new version and the envelopes as
+    /// they were stored (`aggregate_id` = the stream id, `sequence` = the version).
+    ///
+    /// The expected version is checked inside `tx`. A [`StoreError::Constraint`]
+    /// (wrapped in [`EventStoreError::Store`]) means a concurrent writer took one of
+    /// the versions or an event id is appended a second time; the transaction is
+    /// then unusable on PostgreSQL, so roll it back and compare
+    /// [`EventStore::stream_version`] with the version you loaded. Nothing is
+    /// visible to others until the caller commits.
+    pub async fn append_in(
+        &self,
+        tx: &mut dyn SqlTransaction,
+        stream_id: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<(u64, Vec<EventEnvelope>), EventStoreError> {
+        let current = self.checked_version(tx, stream_id, expected).await?;
+        let envelopes = self.insert_all(tx, stream_id, current, events).await?;
+        let version = envelopes.last().map_or(current, |event| event.sequence);
+        Ok((version, envelopes))
+    }
+
+    /// The stream's version read inside `tx`, if it satisfies `expected`.
+    async fn checked_version(
+        &self,
+        tx: &mut dyn SqlTransaction,
+        stream_id: &str,
+        expected: ExpectedVersion,
+    ) -> Result<u64, EventStoreError> {
+        let current = version_of(
+            &tx.query(SELECT_VERSION, &params![stream_id]).await?,
+            stream_id,
+        )?;
+        if expected.matches(current) {
+            Ok(current)
+        } else {
+            Err(EventStoreError::VersionConflict {
+                stream: stream_id.to_owned(),
+                expected,
+                actual: current,
+            })
+        }
+    }
+
+    /// Inserts the events after `current`, inside the caller's transaction, and
+    /// returns them as stored.
     async fn insert_all(
         &self,
         tx: &mut dyn SqlTransaction,
         stream_id: &str,
         current: u64,
         events: Vec<NewEvent>,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<EventEnvelope>, StoreError> {
         // Stored with microsecond precision, so truncate now: what the writer
         // could observe equals what every reader will see.
         let now = timestamp_to_micros(self.clock.now());
+        let occurred_at = micros_to_timestamp(now).ok_or_else(|| {
+            StoreError::Sql(format!(
+                "the clock reads {now} µs, outside the storable range; fix the clock"
+            ))
+        })?;
         let mut version = current;
+        let mut stored = Vec::with_capacity(events.len());
         for event in events {
             version += 1;
             tx.execute(
@@ -105,17 +158,28 @@ impl SqlEventStore {
                     stream_id,
                     to_sql_int(version),
                     event.id.to_string(),
-                    event.event_type,
+                    event.event_type.clone(),
                     event.schema_version,
                     now,
-                    event.correlation_id,
+                    event.correlation_id.clone(),
                     event.causation_id.map(|id| id.to_string()),
                     event.payload.to_string(),
                 ],
             )
             .await?;
+            stored.push(EventEnvelope {
+                id: event.id,
+                event_type: event.event_type,
+                aggregate_id: stream_id.to_owned(),
+                sequence: version,
+                occurred_at,
+                schema_version: event.schema_version,
+                correlation_id: event.correlation_id,
+                causation_id: event.causation_id,
+                payload: event.payload,
+            });
         }
-        Ok(version)
+        Ok(stored)
     }
 }
 
@@ -211,21 +275,20 @@ impl EventStore for SqlEventStore {
         }
 
         let mut tx = self.store.begin().await?;
-        let current = version_of(
-            &tx.query(SELECT_VERSION, &params![stream_id]).await?,
-            stream_id,
-        )?;
-        if !expected.matches(current) {
-            tx.rollback().await?;
-            return Err(conflict(current));
-        }
+        let current = match self.checked_version(tx.as_mut(), stream_id, expected).await {
+            Ok(current) => current,
+            Err(err) => {
+                tx.rollback().await?;
+                return Err(err);
+            }
+        };
         match self
             .insert_all(tx.as_mut(), stream_id, current, events)
             .await
         {
-            Ok(version) => {
+            Ok(stored) => {
                 tx.commit().await?;
-                Ok(version)
+                Ok(stored.last().map_or(current, |event| event.sequence))
             }
             Err(StoreError::Constraint(detail)) => {
                 // A concurrent writer took one of our versions between the check

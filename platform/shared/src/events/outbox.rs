@@ -275,7 +275,9 @@ impl OutboxRelay {
             loop {
                 // Keep passing while full batches come back: a backlog drains at once.
                 while let Ok(outcome) = self.run_once().await {
-                    if outcome.failed > 0 || outcome.published + outcome.unroutable < self.batch_size {
+                    if outcome.failed > 0
+                        || outcome.published + outcome.unroutable < self.batch_size
+                    {
                         break;
                     }
                 }

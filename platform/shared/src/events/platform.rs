@@ -21,7 +21,10 @@ pub const DELIVERY_LIMIT: u32 = 5;
 pub fn base_topology() -> Topology {
     Topology::new()
         .exchange(ExchangeSpec::durable(EVENTS_EXCHANGE, ExchangeKind::Topic))
-        .exchange(ExchangeSpec::durable(DEAD_LETTER_EXCHANGE, ExchangeKind::Fanout))
+        .exchange(ExchangeSpec::durable(
+            DEAD_LETTER_EXCHANGE,
+            ExchangeKind::Fanout,
+        ))
         .queue(QueueSpec::durable(DEAD_LETTER_QUEUE))
         .bind(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, "")
 }

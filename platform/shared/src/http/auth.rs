@@ -25,7 +25,8 @@ pub struct Unauthenticated(String);
 
 impl IntoResponse for Unauthenticated {
     fn into_response(self) -> Response {
-        let mut response = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", self.0).into_response();
+        let mut response =
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", self.0).into_response();
         response.headers_mut().insert(
             WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer error=\"invalid_token\""),
@@ -47,9 +48,9 @@ where
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| Unauthenticated("missing bearer token".to_owned()))?;
-        let token = header
-            .strip_prefix(BEARER_PREFIX)
-            .ok_or_else(|| Unauthenticated("authorization must use the Bearer scheme".to_owned()))?;
+        let token = header.strip_prefix(BEARER_PREFIX).ok_or_else(|| {
+            Unauthenticated("authorization must use the Bearer scheme".to_owned())
+        })?;
         let verifier = Arc::<JwtVerifier>::from_ref(state);
         verifier
             .verify(token.trim())

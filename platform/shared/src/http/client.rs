@@ -16,7 +16,9 @@ use super::request_id::{REQUEST_ID_HEADER, RequestId};
 use crate::Infra;
 use crate::chaos::{NetworkFaults, Partitioned};
 use crate::registry::RoundRobin;
-use crate::resilience::{BreakerConfig, CircuitBreaker, Idempotency, Retry, RetryError, RetryPolicy, with_timeout};
+use crate::resilience::{
+    BreakerConfig, CircuitBreaker, Idempotency, Retry, RetryError, RetryPolicy, with_timeout,
+};
 
 /// Header that makes a non-idempotent request safe to repeat.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
@@ -82,10 +84,13 @@ impl UpstreamRequest {
     /// A request with a JSON body.
     pub fn json<T: Serialize>(method: Method, path: impl Into<String>, body: &T) -> Self {
         let mut request = Self::new(method, path);
-        request.body = Some(Bytes::from(serde_json::to_vec(body).expect("request bodies serialise")));
-        request
-            .headers
-            .insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        request.body = Some(Bytes::from(
+            serde_json::to_vec(body).expect("request bodies serialise"),
+        ));
+        request.headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         request
     }
 
@@ -185,7 +190,8 @@ impl Attempt {
     fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::Unavailable(_) | Self::Failed(UpstreamError::Timeout { .. } | UpstreamError::Transport { .. })
+            Self::Unavailable(_)
+                | Self::Failed(UpstreamError::Timeout { .. } | UpstreamError::Transport { .. })
         )
     }
 }
@@ -205,7 +211,13 @@ pub struct UpstreamClient {
 
 impl UpstreamClient {
     /// A client from `caller` to `target` over the infra's registry and network.
-    pub fn new(caller: &str, target: &str, infra: &Infra, policy: UpstreamPolicy, http: reqwest::Client) -> Self {
+    pub fn new(
+        caller: &str,
+        target: &str,
+        infra: &Infra,
+        policy: UpstreamPolicy,
+        http: reqwest::Client,
+    ) -> Self {
         let seed = infra.ids.uuid().as_u64_pair().0;
         Self {
             caller: caller.to_owned(),
@@ -235,7 +247,11 @@ impl UpstreamClient {
     pub async fn send(&self, request: UpstreamRequest) -> Result<UpstreamResponse, UpstreamError> {
         let outcome = self
             .retry
-            .run(request.idempotency(), |_| self.attempt(&request), Attempt::is_transient)
+            .run(
+                request.idempotency(),
+                |_| self.attempt(&request),
+                Attempt::is_transient,
+            )
             .await;
         match outcome.map_err(RetryError::into_inner) {
             Ok(response) | Err(Attempt::Unavailable(response)) => Ok(response),
@@ -259,7 +275,10 @@ impl UpstreamClient {
 
         let mut builder = self
             .http
-            .request(request.method.clone(), format!("{}{}", instance.base_url(), request.path))
+            .request(
+                request.method.clone(),
+                format!("{}{}", instance.base_url(), request.path),
+            )
             .headers(request.headers.clone());
         if let Some(id) = &request.request_id {
             builder = builder.header(REQUEST_ID_HEADER, id.as_str());

@@ -68,7 +68,11 @@ impl ApiError {
 
     /// 500 with a generic message: the cause is logged, never returned.
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; retry later")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; retry later",
+        )
     }
 
     /// 503 with code `unavailable`.
@@ -85,7 +89,9 @@ impl ApiError {
 
     /// Parses an error body another service returned: `(code, message)`.
     pub fn parse_body(body: &[u8]) -> Option<(String, String)> {
-        serde_json::from_slice::<Body>(body).ok().map(|b| (b.error.code, b.error.message))
+        serde_json::from_slice::<Body>(body)
+            .ok()
+            .map(|b| (b.error.code, b.error.message))
     }
 }
 
@@ -99,7 +105,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

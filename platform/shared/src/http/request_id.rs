@@ -24,7 +24,9 @@ impl RequestId {
     pub fn parse(text: &str) -> Option<Self> {
         let ok = !text.is_empty()
             && text.len() <= 128
-            && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         ok.then(|| Self(text.to_owned()))
     }
 
@@ -35,7 +37,11 @@ impl RequestId {
 }
 
 /// Middleware: assigns the request id and echoes it on the response.
-pub(crate) async fn assign(State(ids): State<Arc<IdGenerator>>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn assign(
+    State(ids): State<Arc<IdGenerator>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let id = request
         .headers()
         .get(REQUEST_ID_HEADER)

@@ -19,7 +19,9 @@ use tokio::task::JoinHandle;
 
 use super::request_id;
 use crate::Infra;
-use crate::registry::{Heartbeat, HeartbeatOutcome, RegistryError, ServiceInstance, ServiceRegistry};
+use crate::registry::{
+    Heartbeat, HeartbeatOutcome, RegistryError, ServiceInstance, ServiceRegistry,
+};
 
 /// How an instance keeps itself registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +64,10 @@ impl std::fmt::Debug for ServiceSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServiceSpec")
             .field("name", &self.name)
-            .field("ready_checks", &self.ready_checks.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "ready_checks",
+                &self.ready_checks.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .field("heartbeat", &self.heartbeat)
             .finish_non_exhaustive()
     }
@@ -132,7 +137,11 @@ pub struct RunningService {
 
 /// Starts `spec` on `listener`: registers first (an instance that cannot register
 /// does not serve), then serves until [`RunningService::stop`].
-pub async fn start(spec: ServiceSpec, listener: TcpListener, infra: &Infra) -> Result<RunningService, ServiceError> {
+pub async fn start(
+    spec: ServiceSpec,
+    listener: TcpListener,
+    infra: &Infra,
+) -> Result<RunningService, ServiceError> {
     let HeartbeatSettings { ttl, interval } = spec.heartbeat;
     if interval.is_zero() || interval >= ttl {
         return Err(ServiceError::Config(format!(
@@ -141,8 +150,16 @@ pub async fn start(spec: ServiceSpec, listener: TcpListener, infra: &Infra) -> R
         )));
     }
     let address = listener.local_addr()?;
-    let instance = ServiceInstance::new(format!("{}-{}", spec.name, address.port()), spec.name.clone(), address.to_string());
-    let heartbeat = Arc::new(Heartbeat::new(infra.registry.clone(), instance.clone(), ttl));
+    let instance = ServiceInstance::new(
+        format!("{}-{}", spec.name, address.port()),
+        spec.name.clone(),
+        address.to_string(),
+    );
+    let heartbeat = Arc::new(Heartbeat::new(
+        infra.registry.clone(),
+        instance.clone(),
+        ttl,
+    ));
     if let HeartbeatOutcome::Failed(e) = heartbeat.run_once().await {
         return Err(ServiceError::Registry(e));
     }
@@ -160,15 +177,23 @@ pub async fn start(spec: ServiceSpec, listener: TcpListener, infra: &Infra) -> R
     let app = spec
         .router
         .merge(probes)
-        .layer(middleware::from_fn_with_state(infra.ids.clone(), request_id::assign));
+        .layer(middleware::from_fn_with_state(
+            infra.ids.clone(),
+            request_id::assign,
+        ));
 
     let (shutdown, mut stop_server) = watch::channel(false);
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop_server.wait_for(|stop| *stop).await;
-            })
-            .await
+        // The peer address is kept so edge services (the gateway) can rate-limit per
+        // client IP from the TCP connection rather than from spoofable headers.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop_server.wait_for(|stop| *stop).await;
+        })
+        .await
     });
     let mut stop_beats = shutdown.subscribe();
     let beat = heartbeat.clone();
@@ -229,7 +254,9 @@ impl RunningService {
             let _ = beats.await;
         }
         let served = match self.server.take() {
-            Some(server) => server.await.map_err(|e| ServiceError::Join(e.to_string()))?,
+            Some(server) => server
+                .await
+                .map_err(|e| ServiceError::Join(e.to_string()))?,
             None => Ok(()),
         };
         self.registry.deregister(&self.instance.id).await?;
