@@ -9,6 +9,7 @@ mod client;
 mod error;
 mod request_id;
 mod server;
+mod standalone;
 
 pub use auth::{Authenticated, BEARER_PREFIX};
 pub use client::{
@@ -17,3 +18,4 @@ pub use client::{
 pub use error::ApiError;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 pub use server::{HeartbeatSettings, ReadyCheck, RunningService, ServiceError, ServiceSpec, start};
+pub use standalone::{EXIT_SETUP_FAILED, Standalone};

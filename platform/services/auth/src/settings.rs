@@ -55,7 +55,7 @@ impl Settings {
     /// (comma-separated emails). Unset variables keep the defaults of [`Settings::new`].
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let defaults = Self::new(JwtSettings::from_env(env)?);
-        let heartbeat = heartbeat_from_env(env, defaults.heartbeat)?;
+        let heartbeat = HeartbeatSettings::from_env(env)?;
         let hashing = hashing_from_env(env, defaults.hashing)?;
         let lockout = LockoutPolicy {
             max_failures: env.number_in(
@@ -97,24 +97,6 @@ fn positive(env: &Env, var: &str, default: Duration) -> Result<Duration, ConfigE
         });
     }
     Ok(value)
-}
-
-fn heartbeat_from_env(
-    env: &Env,
-    defaults: HeartbeatSettings,
-) -> Result<HeartbeatSettings, ConfigError> {
-    let ttl = positive(env, "MEDIAFLOW_HEARTBEAT_TTL", defaults.ttl)?;
-    let interval = positive(env, "MEDIAFLOW_HEARTBEAT_INTERVAL", defaults.interval)?;
-    if interval >= ttl {
-        return Err(ConfigError::Invalid {
-            var: "MEDIAFLOW_HEARTBEAT_INTERVAL".to_owned(),
-            value: format!("{interval:?}"),
-            expected: format!(
-                "a duration shorter than MEDIAFLOW_HEARTBEAT_TTL ({ttl:?}), or the registration lapses between beats"
-            ),
-        });
-    }
-    Ok(HeartbeatSettings { ttl, interval })
 }
 
 fn hashing_from_env(env: &Env, defaults: HashingParams) -> Result<HashingParams, ConfigError> {

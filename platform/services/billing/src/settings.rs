@@ -140,11 +140,7 @@ impl Settings {
         let seed = env.number::<u64>("MEDIAFLOW_BILLING_PROVIDER_SEED", 0)?;
         let retry = defaults.payments.retry;
         let settings = Self {
-            heartbeat: HeartbeatSettings {
-                ttl: env.duration("MEDIAFLOW_HEARTBEAT_TTL", defaults.heartbeat.ttl)?,
-                interval: env
-                    .duration("MEDIAFLOW_HEARTBEAT_INTERVAL", defaults.heartbeat.interval)?,
-            },
+            heartbeat: HeartbeatSettings::from_env(env)?,
             provider: Arc::new(SimulatedProvider::with_rates(seed, rates)),
             payments: PaymentSettings {
                 timeout: env.duration(

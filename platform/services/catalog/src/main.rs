@@ -1,48 +1,22 @@
-//! Binary of the catalog service: reads the environment, builds the embedded
-//! infrastructure, serves on 127.0.0.1:3005 (or `MEDIAFLOW_CATALOG_PORT`) until
-//! Ctrl-C. Exits 2 with a message when it cannot start.
+//! Binary of the catalog service: reads `MEDIAFLOW_*` settings, serves on
+//! 127.0.0.1:3005 (or `MEDIAFLOW_CATALOG_PORT`) over the embedded infrastructure until
+//! Ctrl-C, then deregisters. Exit code 2: it could not start or stop cleanly.
 
 use std::process::ExitCode;
 
-use mediaflow_catalog::{DEFAULT_PORT, Settings, start};
-use mediaflow_shared::Infra;
-use mediaflow_shared::config::Env;
-use mediaflow_shared::infra::EmbeddedSettings;
-
-/// Exit code when the service cannot start or stops with an error.
-const EXIT_START_FAILED: u8 = 2;
+use mediaflow_catalog::{DEFAULT_PORT, SERVICE, Settings, start};
+use mediaflow_shared::http::Standalone;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("mediaflow-catalog: {message}");
-            ExitCode::from(EXIT_START_FAILED)
-        }
-    }
-}
-
-async fn run() -> Result<(), String> {
-    let env = Env::from_process();
-    let settings = Settings::from_env(&env).map_err(|e| e.to_string())?;
-    let port: u16 = env
-        .number("MEDIAFLOW_CATALOG_PORT", DEFAULT_PORT)
-        .map_err(|e| e.to_string())?;
-    let embedded = EmbeddedSettings::from_env(&env).map_err(|e| e.to_string())?;
-    let infra = Infra::from_embedded_settings(&embedded).map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .map_err(|e| {
-            format!("cannot listen on 127.0.0.1:{port}: {e}; choose a free MEDIAFLOW_CATALOG_PORT")
-        })?;
-    let service = start(&infra, settings, listener)
-        .await
-        .map_err(|e| e.to_string())?;
-    service
-        .run_until(async {
-            let _ = tokio::signal::ctrl_c().await;
+    let binary = Standalone {
+        name: SERVICE,
+        default_port: DEFAULT_PORT,
+        port_var: "MEDIAFLOW_CATALOG_PORT",
+    };
+    binary
+        .run(Settings::from_env, |infra, settings, listener| async move {
+            start(&infra, settings, listener).await
         })
         .await
-        .map_err(|e| e.to_string())
 }

@@ -82,20 +82,7 @@ impl Settings {
     /// defaults of [`Settings::new`].
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let defaults = Self::new(JwtSettings::from_env(env)?);
-        let heartbeat = HeartbeatSettings {
-            ttl: env.duration("MEDIAFLOW_HEARTBEAT_TTL", defaults.heartbeat.ttl)?,
-            interval: env.duration("MEDIAFLOW_HEARTBEAT_INTERVAL", defaults.heartbeat.interval)?,
-        };
-        if heartbeat.interval.is_zero() || heartbeat.interval >= heartbeat.ttl {
-            return Err(ConfigError::Invalid {
-                var: "MEDIAFLOW_HEARTBEAT_INTERVAL".to_owned(),
-                value: format!("{:?}", heartbeat.interval),
-                expected: format!(
-                    "a non-zero duration shorter than MEDIAFLOW_HEARTBEAT_TTL ({:?})",
-                    heartbeat.ttl
-                ),
-            });
-        }
+        let heartbeat = HeartbeatSettings::from_env(env)?;
         let jitter_percent: u8 = env.number_in(
             "MEDIAFLOW_CATALOG_CACHE_JITTER_PERCENT",
             DEFAULT_JITTER_PERCENT,

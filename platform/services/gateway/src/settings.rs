@@ -132,10 +132,7 @@ impl Settings {
     /// `TRUSTED_PROXIES`, `CORS_ORIGINS`, `MAX_BODY_BYTES`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let mut s = Self::new(JwtSettings::from_env(env)?);
-        s.heartbeat = HeartbeatSettings {
-            ttl: env.duration("MEDIAFLOW_HEARTBEAT_TTL", s.heartbeat.ttl)?,
-            interval: env.duration("MEDIAFLOW_HEARTBEAT_INTERVAL", s.heartbeat.interval)?,
-        };
+        s.heartbeat = HeartbeatSettings::from_env(env)?;
         if let Some(list) = env.raw("MEDIAFLOW_GATEWAY_REQUIRED_SERVICES") {
             s.readiness.required = parse_services("MEDIAFLOW_GATEWAY_REQUIRED_SERVICES", list)?;
         }

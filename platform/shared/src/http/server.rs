@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 
 use super::request_id;
 use crate::Infra;
+use crate::config::{ConfigError, Env};
 use crate::registry::{
     Heartbeat, HeartbeatOutcome, RegistryError, ServiceInstance, ServiceRegistry,
 };
@@ -38,6 +39,38 @@ impl Default for HeartbeatSettings {
             ttl: Duration::from_secs(15),
             interval: Duration::from_secs(5),
         }
+    }
+}
+
+impl HeartbeatSettings {
+    /// Reads `MEDIAFLOW_HEARTBEAT_TTL` and `MEDIAFLOW_HEARTBEAT_INTERVAL` (durations
+    /// with units), defaulting to [`HeartbeatSettings::default`]. Both must be
+    /// non-zero and the interval shorter than the TTL, or the registration lapses
+    /// between beats.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        const TTL: &str = "MEDIAFLOW_HEARTBEAT_TTL";
+        const INTERVAL: &str = "MEDIAFLOW_HEARTBEAT_INTERVAL";
+        let defaults = Self::default();
+        let ttl = env.duration(TTL, defaults.ttl)?;
+        let interval = env.duration(INTERVAL, defaults.interval)?;
+        let invalid = |var: &str, value: Duration, expected: String| ConfigError::Invalid {
+            var: var.to_owned(),
+            value: format!("{value:?}"),
+            expected,
+        };
+        if ttl.is_zero() {
+            return Err(invalid(TTL, ttl, "a duration greater than zero".to_owned()));
+        }
+        if interval.is_zero() || interval >= ttl {
+            return Err(invalid(
+                INTERVAL,
+                interval,
+                format!(
+                    "a non-zero duration shorter than {TTL} ({ttl:?}), or the registration lapses between beats"
+                ),
+            ));
+        }
+        Ok(Self { ttl, interval })
     }
 }
 
