@@ -1,46 +1,23 @@
 //! Helpers for the catalog's tests: a catalog on an ephemeral port over the
 //! embedded infrastructure and a manual clock, tokens it accepts, typed request
-//! helpers that walk a video through its lifecycle, a tap on the events it
-//! publishes, and database wrappers that count or fail the catalog's statements.
+//! helpers that walk a video through its lifecycle, and polling for what happens
+//! in the background.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use mediaflow_catalog::Settings;
 use mediaflow_catalog::routes::VideoBody;
 use mediaflow_shared::Infra;
-use mediaflow_shared::auth::{Claims, JwtIssuer, JwtSettings, Role, SigningKey, TokenType};
-use mediaflow_shared::chaos::ChaosStore;
-use mediaflow_shared::clock::{Clock, ManualClock};
-use mediaflow_shared::events::platform::{EVENTS_EXCHANGE, base_topology};
-use mediaflow_shared::events::{
-    ConsumeOptions, Consumer, EventBus, EventEnvelope, QueueSpec, Topology,
-};
-use mediaflow_shared::http::{HeartbeatSettings, RunningService};
-use mediaflow_shared::store::{SqlDatabases, SqlStore, SqliteDatabases};
+use mediaflow_shared::auth::{Role, TokenType};
+use mediaflow_shared::clock::ManualClock;
+use mediaflow_shared::http::RunningService;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
-use super::counting::CountingStore;
-use super::manual_clock;
-
-/// The secret every catalog test signs with.
-pub const TEST_SECRET: &[u8] = b"catalog-test-secret-0123456789abcdef";
-
-/// A registration that outlives any test; the background beat runs on real time.
-pub const LONG_HEARTBEAT: HeartbeatSettings = HeartbeatSettings {
-    ttl: Duration::from_secs(24 * 3600),
-    interval: Duration::from_secs(60),
-};
+use super::fixtures::{LONG_HEARTBEAT, claims, ephemeral_listener, infra, jwt_settings, sign};
 
 /// How long a test waits for something asynchronous (an event, a counted view).
 pub const WAIT: Duration = Duration::from_secs(5);
-
-/// JWT settings around the test key.
-pub fn jwt_settings() -> JwtSettings {
-    JwtSettings::with_key(SigningKey::new("k1", TEST_SECRET.to_vec()).expect("valid test key"))
-}
 
 /// Settings for tests: the test key, a long registration, and a relay that only
 /// runs when a commit wakes it (an hour between ticks), so counted statements
@@ -50,12 +27,6 @@ pub fn settings() -> Settings {
     settings.heartbeat = LONG_HEARTBEAT;
     settings.outbox_tick = Duration::from_secs(3600);
     settings
-}
-
-/// Embedded infrastructure on a manual clock with seeded ids.
-pub fn infra() -> (Arc<ManualClock>, Infra) {
-    let (clock, shared) = manual_clock();
-    (clock, Infra::embedded_with_clock(shared, 11))
 }
 
 /// A running catalog and what tests need around it.
@@ -82,10 +53,7 @@ impl CatalogApp {
 
     /// A catalog on the given infrastructure and settings.
     pub async fn spawn_on(infra: Infra, clock: Arc<ManualClock>, settings: Settings) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("binds port 0");
-        let service = mediaflow_catalog::start(&infra, settings, listener)
+        let service = mediaflow_catalog::start(&infra, settings, ephemeral_listener().await)
             .await
             .expect("the catalog starts");
         Self {
@@ -116,12 +84,12 @@ impl CatalogApp {
 
     /// An access token for `sub` with `role`, valid for 15 minutes.
     pub fn token(&self, sub: &str, role: Role) -> String {
-        self.sign(&claims(self.clock.as_ref(), sub, role, TokenType::Access))
-    }
-
-    /// Signs arbitrary claims with the test key.
-    pub fn sign(&self, claims: &Claims) -> String {
-        JwtIssuer::new(jwt_settings().keys).sign(claims)
+        sign(&claims(
+            self.clock.as_ref(),
+            sub,
+            &[role],
+            TokenType::Access,
+        ))
     }
 
     /// `GET path`, with a token when given.
@@ -234,24 +202,6 @@ impl CatalogApp {
     }
 }
 
-/// Claims as the catalog expects them, valid for 15 minutes from `clock`'s now.
-pub fn claims(clock: &dyn Clock, sub: &str, role: Role, typ: TokenType) -> Claims {
-    let now = clock.now().timestamp();
-    let jwt = jwt_settings();
-    Claims {
-        sub: sub.to_owned(),
-        iss: jwt.issuer,
-        aud: jwt.audience,
-        exp: now + 900,
-        nbf: now,
-        iat: now,
-        jti: format!("jti-{sub}-{now}"),
-        typ,
-        roles: vec![role],
-        fam: None,
-    }
-}
-
 /// A valid creation body.
 pub fn video_body(title: &str, genre: &str) -> Value {
     json!({
@@ -261,32 +211,6 @@ pub fn video_body(title: &str, genre: &str) -> Value {
         "tags": ["demo"],
         "duration_secs": 600
     })
-}
-
-/// A queue bound to the events exchange with `binding` (e.g. `catalog.video.#`),
-/// consumed by the returned consumer. Declare it before the events are published.
-pub async fn tap(bus: &dyn EventBus, queue: &str, binding: &str) -> Box<dyn Consumer> {
-    base_topology()
-        .merge(Topology::new().queue(QueueSpec::durable(queue)).bind(
-            queue,
-            EVENTS_EXCHANGE,
-            binding,
-        ))
-        .declare(bus)
-        .await
-        .expect("the tap's topology declares");
-    bus.consume(queue, ConsumeOptions::new(queue, 0))
-        .await
-        .expect("the tap consumes")
-}
-
-/// The next envelope on a tap (acknowledged), or `None` after [`WAIT`].
-pub async fn next_event(consumer: &mut Box<dyn Consumer>) -> Option<(String, EventEnvelope)> {
-    let delivery = tokio::time::timeout(WAIT, consumer.next()).await.ok()??;
-    let envelope = EventEnvelope::from_delivery(&delivery).expect("catalog events are envelopes");
-    let routing_key = delivery.routing_key.clone();
-    delivery.ack().await.expect("the tap acknowledges");
-    Some((routing_key, envelope))
 }
 
 /// Polls `check` until it holds or [`WAIT`] passes; true when it held.
@@ -303,49 +227,4 @@ where
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     false
-}
-
-/// Embedded databases whose every database is wrapped, so tests can count or
-/// fail the statements one service sends.
-#[derive(Debug)]
-pub struct WrappedDatabases<W> {
-    inner: SqliteDatabases,
-    wrapped: Mutex<BTreeMap<String, Arc<W>>>,
-    wrap: fn(Arc<dyn SqlStore>) -> W,
-}
-
-impl<W> WrappedDatabases<W> {
-    /// In-memory databases, each wrapped by `wrap` on first use.
-    pub fn new(wrap: fn(Arc<dyn SqlStore>) -> W) -> Arc<Self> {
-        Arc::new(Self {
-            inner: SqliteDatabases::in_memory(),
-            wrapped: Mutex::new(BTreeMap::new()),
-            wrap,
-        })
-    }
-
-    /// The wrapper of database `name` (created on first use).
-    pub fn wrapper(&self, name: &str) -> Arc<W> {
-        let mut wrapped = self.wrapped.lock().expect("wrapped databases poisoned");
-        wrapped
-            .entry(name.to_owned())
-            .or_insert_with(|| Arc::new((self.wrap)(self.inner.database(name))))
-            .clone()
-    }
-}
-
-impl<W: SqlStore + 'static> SqlDatabases for WrappedDatabases<W> {
-    fn database(&self, name: &str) -> Arc<dyn SqlStore> {
-        self.wrapper(name)
-    }
-}
-
-/// In-memory databases whose statements are counted.
-pub fn counting_databases() -> Arc<WrappedDatabases<CountingStore>> {
-    WrappedDatabases::new(CountingStore::new)
-}
-
-/// In-memory databases whose writes and commits can be failed on demand.
-pub fn chaos_databases() -> Arc<WrappedDatabases<ChaosStore>> {
-    WrappedDatabases::new(ChaosStore::new)
 }

@@ -3,7 +3,7 @@
 //! (an N+1 pattern or a replay that ignores its snapshot shows up as a count).
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use mediaflow_shared::store::{Dialect, Row, SqlStore, SqlTransaction, SqlValue, StoreError};
@@ -92,8 +92,12 @@ struct Tally {
 struct TallyHandle(Arc<Mutex<Tally>>);
 
 impl TallyHandle {
+    fn lock(&self) -> MutexGuard<'_, Tally> {
+        self.0.lock().expect("statement tally poisoned")
+    }
+
     fn statement(&self, sql: &str) {
-        let mut tally = self.0.lock().expect("statement tally poisoned");
+        let mut tally = self.lock();
         let counter = match StatementKind::of(sql) {
             StatementKind::Select => &mut tally.counts.selects,
             StatementKind::Insert => &mut tally.counts.inserts,
@@ -107,8 +111,7 @@ impl TallyHandle {
 
     fn rows(&self, rows: &Result<Vec<Row>, StoreError>) {
         if let Ok(rows) = rows {
-            let mut tally = self.0.lock().expect("statement tally poisoned");
-            tally.counts.rows_returned += u64::try_from(rows.len()).unwrap_or(u64::MAX);
+            self.lock().counts.rows_returned += u64::try_from(rows.len()).unwrap_or(u64::MAX);
         }
     }
 }
@@ -131,38 +134,40 @@ impl CountingStore {
 
     /// The counts so far.
     pub fn counts(&self) -> StatementCounts {
-        self.tally
-            .0
-            .lock()
-            .expect("statement tally poisoned")
-            .counts
+        self.tally.lock().counts
     }
 
     /// Every single statement run so far, in order.
     pub fn statements(&self) -> Vec<String> {
-        self.tally
-            .0
-            .lock()
-            .expect("statement tally poisoned")
-            .log
-            .clone()
+        self.tally.lock().log.clone()
     }
 
     /// Statements so far whose text contains `fragment` (a table name, say).
     pub fn statements_containing(&self, fragment: &str) -> usize {
         self.tally
-            .0
             .lock()
-            .expect("statement tally poisoned")
             .log
             .iter()
             .filter(|sql| sql.contains(fragment))
             .count()
     }
 
+    /// Every single statement run so far except the outbox relay's: the relay
+    /// polls the outbox in the background at its own pace, so its statements are
+    /// not the work of the request under test.
+    pub fn request_statements(&self) -> Vec<String> {
+        self.tally
+            .lock()
+            .log
+            .iter()
+            .filter(|sql| !sql.contains("outbox"))
+            .cloned()
+            .collect()
+    }
+
     /// Starts counting from zero (after fixtures are set up).
     pub fn reset(&self) {
-        *self.tally.0.lock().expect("statement tally poisoned") = Tally::default();
+        *self.tally.lock() = Tally::default();
     }
 }
 
@@ -185,22 +190,12 @@ impl SqlStore for CountingStore {
     }
 
     async fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
-        self.tally
-            .0
-            .lock()
-            .expect("statement tally poisoned")
-            .counts
-            .batches += 1;
+        self.tally.lock().counts.batches += 1;
         self.inner.execute_batch(sql).await
     }
 
     async fn begin(&self) -> Result<Box<dyn SqlTransaction>, StoreError> {
-        self.tally
-            .0
-            .lock()
-            .expect("statement tally poisoned")
-            .counts
-            .transactions += 1;
+        self.tally.lock().counts.transactions += 1;
         let inner = self.inner.begin().await?;
         Ok(Box::new(CountingTransaction {
             inner,

@@ -1,7 +1,7 @@
-//! Helpers for the gateway's tests: a gateway on an ephemeral port over the
-//! embedded infrastructure and a manual clock, access tokens it accepts, and
-//! upstream test doubles (registered under a service name through the HTTP kit)
-//! that record every call they receive.
+//! Helpers for the gateway's tests: settings with fast retries and a small
+//! breaker, a gateway on an ephemeral port, and upstream test doubles
+//! (registered under a service name through the HTTP kit) that record every
+//! call they receive and give canned answers.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,28 +13,10 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mediaflow_gateway::Settings;
 use mediaflow_shared::Infra;
-use mediaflow_shared::auth::{Claims, JwtIssuer, JwtSettings, Role, SigningKey, TokenType};
-use mediaflow_shared::clock::{Clock, ManualClock};
-use mediaflow_shared::http::{HeartbeatSettings, RunningService, ServiceSpec};
+use mediaflow_shared::http::{RunningService, ServiceSpec};
 use mediaflow_shared::resilience::{BreakerConfig, Jitter, RetryPolicy};
-use tokio::net::TcpListener;
 
-use super::manual_clock;
-
-/// The secret every gateway test signs with.
-pub const TEST_SECRET: &[u8] = b"gateway-test-secret-0123456789abcdef";
-
-/// A registration that outlives any test on the manual clock; the background
-/// beat runs on real time and never fires within a test.
-pub const LONG_HEARTBEAT: HeartbeatSettings = HeartbeatSettings {
-    ttl: Duration::from_secs(24 * 3600),
-    interval: Duration::from_secs(60),
-};
-
-/// JWT settings around the test key (`kid` `k1`).
-pub fn jwt_settings() -> JwtSettings {
-    JwtSettings::with_key(SigningKey::new("k1", TEST_SECRET.to_vec()).expect("valid test key"))
-}
+use super::fixtures::{LONG_HEARTBEAT, ephemeral_listener, jwt_settings};
 
 /// Settings for tests: nothing required at startup, fast retries without
 /// jitter (3 attempts), a 500 ms upstream timeout, breaker at 5 failures with a
@@ -62,41 +44,6 @@ pub fn settings() -> Settings {
     settings
 }
 
-/// Embedded infrastructure on a manual clock with seeded ids.
-pub fn infra() -> (Arc<ManualClock>, Infra) {
-    let (clock, shared) = manual_clock();
-    (clock, Infra::embedded_with_clock(shared, 7))
-}
-
-/// Claims for `sub` as the gateway expects them, valid for 15 minutes from the
-/// clock's now.
-pub fn claims(clock: &dyn Clock, sub: &str, typ: TokenType) -> Claims {
-    let now = clock.now().timestamp();
-    let jwt = jwt_settings();
-    Claims {
-        sub: sub.to_owned(),
-        iss: jwt.issuer,
-        aud: jwt.audience,
-        exp: now + 900,
-        nbf: now,
-        iat: now,
-        jti: format!("jti-{sub}-{now}"),
-        typ,
-        roles: vec![Role::Viewer],
-        fam: None,
-    }
-}
-
-/// Signs `claims` with the test key.
-pub fn sign(claims: &Claims) -> String {
-    JwtIssuer::new(jwt_settings().keys).sign(claims)
-}
-
-/// A valid access token for `sub`.
-pub fn access_token(clock: &dyn Clock, sub: &str) -> String {
-    sign(&claims(clock, sub, TokenType::Access))
-}
-
 /// Starts a gateway on an ephemeral port.
 pub async fn spawn(infra: &Infra, settings: Settings) -> RunningService {
     try_spawn(infra, settings)
@@ -109,10 +56,7 @@ pub async fn try_spawn(
     infra: &Infra,
     settings: Settings,
 ) -> Result<RunningService, mediaflow_gateway::StartError> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port");
-    mediaflow_gateway::start(infra, settings, listener).await
+    mediaflow_gateway::start(infra, settings, ephemeral_listener().await).await
 }
 
 /// One request an upstream double received.
@@ -138,9 +82,9 @@ impl Recorded {
     }
 }
 
-/// What a double answers.
+/// The canned answer a double gives.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub struct Canned {
     /// Status.
     pub status: StatusCode,
     /// Extra response headers.
@@ -151,7 +95,7 @@ pub struct Reply {
     pub hang: bool,
 }
 
-impl Reply {
+impl Canned {
     /// A JSON answer.
     pub fn json(status: StatusCode, body: &serde_json::Value) -> Self {
         Self {
@@ -190,7 +134,7 @@ impl Reply {
     }
 }
 
-type Responder = Arc<dyn Fn(&Recorded) -> Reply + Send + Sync>;
+type Responder = Arc<dyn Fn(&Recorded) -> Canned + Send + Sync>;
 
 #[derive(Clone)]
 struct DoubleState {
@@ -213,17 +157,17 @@ async fn answer(State(state): State<DoubleState>, request: Request) -> Response 
         headers: parts.headers,
         body,
     };
-    let reply = (state.responder)(&recorded);
+    let canned = (state.responder)(&recorded);
     state
         .log
         .lock()
         .expect("double log poisoned")
         .push(recorded);
-    if reply.hang {
+    if canned.hang {
         std::future::pending::<()>().await;
     }
-    let mut response = (reply.status, reply.body).into_response();
-    for (name, value) in reply.headers {
+    let mut response = (canned.status, canned.body).into_response();
+    for (name, value) in canned.headers {
         if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
             response.headers_mut().insert(name, value);
         }
@@ -252,7 +196,7 @@ impl Double {
     pub async fn serve(
         infra: &Infra,
         name: &str,
-        responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+        responder: impl Fn(&Recorded) -> Canned + Send + Sync + 'static,
     ) -> Self {
         let log = Arc::new(Mutex::new(Vec::new()));
         let state = DoubleState {
@@ -265,10 +209,7 @@ impl Double {
             ready_checks: Vec::new(),
             heartbeat: LONG_HEARTBEAT,
         };
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind an ephemeral port");
-        let service = mediaflow_shared::http::start(spec, listener, infra)
+        let service = mediaflow_shared::http::start(spec, ephemeral_listener().await, infra)
             .await
             .expect("the double starts");
         Self { service, log }
@@ -276,13 +217,13 @@ impl Double {
 
     /// A double that always answers `200` with `body`.
     pub async fn ok(infra: &Infra, name: &str, body: serde_json::Value) -> Self {
-        Self::serve(infra, name, move |_| Reply::json(StatusCode::OK, &body)).await
+        Self::serve(infra, name, move |_| Canned::json(StatusCode::OK, &body)).await
     }
 
     /// A double that always answers `status` with a platform error body.
     pub async fn failing(infra: &Infra, name: &str, status: StatusCode) -> Self {
         let body = serde_json::json!({"error": {"code": "unavailable", "message": "try later"}});
-        Self::serve(infra, name, move |_| Reply::json(status, &body)).await
+        Self::serve(infra, name, move |_| Canned::json(status, &body)).await
     }
 
     /// Calls received so far.
@@ -299,9 +240,4 @@ impl Double {
     pub fn last(&self) -> Recorded {
         self.requests().pop().expect("the double received a call")
     }
-}
-
-/// `http://addr` of a running service plus `path`.
-pub fn url(service: &RunningService, path: &str) -> String {
-    format!("{}{path}", service.base_url())
 }

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mediaflow_shared::Infra;
-use mediaflow_shared::auth::{Claims, JwtIssuer, JwtSettings, Role, SigningKey, TokenType};
+use mediaflow_shared::auth::{Claims, JwtSettings, Role, TokenType};
 use mediaflow_shared::http::RunningService;
-use reqwest::header::HeaderMap;
-use tokio::net::TcpListener;
+
+use super::fixtures::{CHEAP_HASHING, claims, ephemeral_listener, jwt_settings, sign};
+use super::http::{Reply, send, url};
 
 /// A service the harness can start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,25 +42,6 @@ impl Svc {
     }
 }
 
-/// The signing key of every harness platform.
-pub const TEST_SIGNING_SECRET: &[u8] = b"mediaflow-test-signing-key-0123456789";
-
-/// JWT settings of harness platforms (key id `test-1`).
-pub fn test_jwt() -> JwtSettings {
-    JwtSettings::with_key(
-        SigningKey::new("test-1", TEST_SIGNING_SECRET.to_vec()).expect("a valid test key"),
-    )
-}
-
-/// Argon2id costs small enough for tests (the production default is OWASP's).
-pub fn cheap_hashing() -> mediaflow_auth::HashingParams {
-    mediaflow_auth::HashingParams {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    }
-}
-
 /// Configures and starts a [`TestPlatform`].
 #[derive(Debug)]
 pub struct PlatformBuilder {
@@ -76,9 +58,9 @@ impl PlatformBuilder {
     /// A builder over `infra` with every service's defaults, cheap password hashing
     /// and the test signing key.
     pub fn new(infra: Infra) -> Self {
-        let jwt = test_jwt();
+        let jwt = jwt_settings();
         let mut auth = mediaflow_auth::Settings::new(jwt.clone());
-        auth.hashing = cheap_hashing();
+        auth.hashing = CHEAP_HASHING;
         let mut gateway = mediaflow_gateway::Settings::new(jwt.clone());
         gateway.readiness.timeout = Duration::from_secs(5);
         Self {
@@ -143,9 +125,7 @@ impl PlatformBuilder {
         self.gateway.readiness.required = backends;
         let payments = self.billing.provider.clone();
         for svc in self.services.clone() {
-            let listener = TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind an ephemeral port");
+            let listener = ephemeral_listener().await;
             let started = match svc {
                 Svc::Auth => mediaflow_auth::start(&self.infra, self.auth.clone(), listener)
                     .await
@@ -181,7 +161,7 @@ impl PlatformBuilder {
 }
 
 async fn wait_ready(http: &reqwest::Client, service: &RunningService) {
-    let url = format!("{}/ready", service.base_url());
+    let url = url(service, "/ready");
     for _ in 0..200 {
         if let Ok(response) = http.get(&url).send().await
             && response.status().is_success()
@@ -193,50 +173,13 @@ async fn wait_ready(http: &reqwest::Client, service: &RunningService) {
     panic!("{} did not become ready within 1 s", service.name());
 }
 
-/// A response, read whole.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    /// HTTP status code.
-    pub status: u16,
-    /// Response headers.
-    pub headers: HeaderMap,
-    /// The body as JSON (`Null` when empty or not JSON).
-    pub body: serde_json::Value,
-    /// The body as text.
-    pub text: String,
-}
-
-impl Reply {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-        Self {
-            status,
-            headers,
-            body,
-            text,
-        }
-    }
-
-    /// The `error.code` of an error body.
-    pub fn error_code(&self) -> Option<&str> {
-        self.body["error"]["code"].as_str()
-    }
-
-    /// A header's value as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
 /// Running services over one shared infrastructure.
 #[derive(Debug)]
 pub struct TestPlatform {
     /// The shared backends.
     pub infra: Infra,
-    /// The token settings every service was given.
+    /// The token settings every service was given (the shared test key of
+    /// [`jwt_settings`], which [`TestPlatform::access_token`] signs with).
     pub jwt: JwtSettings,
     /// An HTTP client for requests.
     pub http: reqwest::Client,
@@ -286,28 +229,20 @@ impl TestPlatform {
     /// A signed access token for `user_id` with `roles`, valid 15 minutes from the
     /// infrastructure's clock.
     pub fn access_token(&self, user_id: &str, roles: &[Role]) -> String {
-        let now = self.infra.clock.now().timestamp();
-        JwtIssuer::new(self.jwt.keys.clone()).sign(&Claims {
-            sub: user_id.to_owned(),
-            iss: self.jwt.issuer.clone(),
-            aud: self.jwt.audience.clone(),
-            exp: now + 900,
-            nbf: now,
-            iat: now,
+        let template = claims(self.infra.clock.as_ref(), user_id, roles, TokenType::Access);
+        sign(&Claims {
             jti: self.infra.ids.prefixed("jti"),
-            typ: TokenType::Access,
-            roles: roles.to_vec(),
-            fam: None,
+            ..template
         })
     }
 
     /// `GET` with an optional bearer token.
     pub async fn get(&self, svc: Svc, path: &str, token: Option<&str>) -> Reply {
-        let mut request = self.http.get(format!("{}{path}", self.url(svc)));
+        let mut request = self.http.get(url(self.service(svc), path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        Reply::read(request.send().await.expect("the service answers")).await
+        send(request).await
     }
 
     /// `POST` of a JSON body with an optional bearer token.
@@ -334,7 +269,7 @@ impl TestPlatform {
     ) -> Reply {
         let mut request = self
             .http
-            .request(method, format!("{}{path}", self.url(svc)))
+            .request(method, url(self.service(svc), path))
             .json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -342,7 +277,7 @@ impl TestPlatform {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Reply::read(request.send().await.expect("the service answers")).await
+        send(request).await
     }
 
     /// Stops every service, gateway first.

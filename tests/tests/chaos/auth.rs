@@ -10,15 +10,15 @@ use mediaflow_shared::auth::{JwtError, JwtVerifier, TokenType};
 use mediaflow_shared::chaos::{BusFault, ChaosBus, ChaosStore, SkewedClock};
 use mediaflow_shared::clock::{Clock, SharedClock};
 use mediaflow_shared::store::SqlStore;
-use mediaflow_tests::support::auth::{
-    AuthHarness, EventProbe, PASSWORD, infra, jwt_settings, settings, with_auth_store,
-};
+use mediaflow_tests::support::auth::{AuthHarness, PASSWORD, settings};
+use mediaflow_tests::support::databases::wrap_store;
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::fixtures::{infra, jwt_settings};
 
 /// The auth service over a fault-injecting auth database.
 async fn over_chaos_store() -> (AuthHarness, Arc<ChaosStore>) {
     let (clock, base) = infra();
-    let chaos = Arc::new(ChaosStore::new(base.database("auth")));
-    let infra = with_auth_store(&base, chaos.clone());
+    let (infra, chaos) = wrap_store(&base, mediaflow_auth::SERVICE, ChaosStore::new);
     (AuthHarness::start_on(clock, infra, settings()).await, chaos)
 }
 

@@ -9,19 +9,19 @@ use chrono::TimeDelta;
 use mediaflow_billing::store::Db;
 use mediaflow_billing::store::subscriptions;
 use mediaflow_billing::{BillingError, ScriptedOutcome, SimulatedProvider};
-use mediaflow_shared::auth::{Claims, JwtIssuer, KeySet, Role, SigningKey, TokenType};
+use mediaflow_shared::auth::{Claims, Role, TokenType};
 use mediaflow_shared::chaos::{BusFault, ChaosBus, ChaosStore, SkewedClock};
 use mediaflow_shared::clock::{Clock, SharedClock};
-use mediaflow_tests::support::billing::{
-    BillingHarness, EventProbe, TEST_SECRET, infra, settings, with_billing_store,
-};
+use mediaflow_tests::support::billing::{BillingHarness, day, settings};
+use mediaflow_tests::support::databases::wrap_store;
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::fixtures::{infra, sign};
 use serde_json::json;
 
 /// A harness whose billing database fails on demand.
-async fn with_chaos_store() -> (BillingHarness, ChaosStore) {
+async fn with_chaos_store() -> (BillingHarness, Arc<ChaosStore>) {
     let (clock, infra) = infra();
-    let chaos = ChaosStore::new(infra.database(mediaflow_billing::SERVICE));
-    let infra = with_billing_store(&infra, Arc::new(chaos.clone()));
+    let (infra, chaos) = wrap_store(&infra, mediaflow_billing::SERVICE, ChaosStore::new);
     (
         BillingHarness::start_on(clock, infra, SimulatedProvider::new(5)).await,
         chaos,
@@ -156,7 +156,7 @@ async fn a_renewal_whose_answer_was_lost_is_collected_by_the_next_run_without_a_
         ScriptedOutcome::Unavailable,
         ScriptedOutcome::Unavailable,
     ]);
-    billing.set_time(mediaflow_tests::support::billing::day(2026, 2, 1));
+    billing.set_time(day(2026, 2, 1));
     let first = billing.run_renewals().await;
     assert_eq!(
         (first.body["renewed"].clone(), first.body["skipped"].clone()),
@@ -169,7 +169,7 @@ async fn a_renewal_whose_answer_was_lost_is_collected_by_the_next_run_without_a_
         2,
         "the provider charged before its answer was lost"
     );
-    billing.set_time(mediaflow_tests::support::billing::day(2026, 2, 1) + TimeDelta::hours(6));
+    billing.set_time(day(2026, 2, 1) + TimeDelta::hours(6));
     let second = billing.run_renewals().await;
     assert_eq!(second.body["renewed"], 1, "{}", second.body);
     assert_eq!(
@@ -215,11 +215,8 @@ async fn events_wait_in_the_outbox_while_the_bus_fails() {
 /// A token valid two hours either side of `now`, so instances with skewed clocks
 /// all accept it.
 fn wide_token(now: chrono::DateTime<chrono::Utc>, user: &str) -> String {
-    let issuer = JwtIssuer::new(KeySet::single(
-        SigningKey::new("k1", TEST_SECRET.to_vec()).expect("valid key"),
-    ));
     let now = now.timestamp();
-    issuer.sign(&Claims {
+    sign(&Claims {
         sub: user.into(),
         iss: "mediaflow-auth".into(),
         aud: "mediaflow".into(),

@@ -7,19 +7,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use chrono::TimeDelta;
 use mediaflow_catalog::routes::VideoBody;
 use mediaflow_shared::auth::Role;
-use mediaflow_shared::cache::{Cache, CacheError};
-use mediaflow_shared::chaos::{BusFault, ChaosBus, SkewedClock};
+use mediaflow_shared::chaos::{BusFault, ChaosBus, ChaosStore, SkewedClock};
 use mediaflow_shared::clock::{Clock, SharedClock};
 use mediaflow_shared::event_store::{EventStore, SqlEventStore};
 use mediaflow_shared::events::platform::EVENTS_EXCHANGE;
 use mediaflow_shared::events::{EventBus, EventEnvelope, EventId};
 use mediaflow_shared::http::{UpstreamClient, UpstreamError, UpstreamPolicy, UpstreamRequest};
 use mediaflow_shared::store::SqlStore;
-use mediaflow_tests::support::catalog::{self, CatalogApp, eventually, next_event, tap};
+use mediaflow_tests::support::catalog::{self, CatalogApp, WAIT, eventually};
+use mediaflow_tests::support::databases::wrap_store;
+use mediaflow_tests::support::doubles::DownCache;
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::fixtures::infra;
 use serde_json::json;
 
 async fn count(store: &dyn SqlStore, table: &str) -> i64 {
@@ -32,45 +34,13 @@ async fn count(store: &dyn SqlStore, table: &str) -> i64 {
     rows[0].get("n").expect("a count")
 }
 
-/// A cache whose every operation fails, as an unreachable Redis would.
-#[derive(Debug)]
-struct DownCache;
-
-#[async_trait]
-impl Cache for DownCache {
-    async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        Err(CacheError::Unavailable("connection refused".into()))
-    }
-    async fn set(&self, _: &str, _: Vec<u8>, _: Option<Duration>) -> Result<(), CacheError> {
-        Err(CacheError::Unavailable("connection refused".into()))
-    }
-    async fn set_if_absent(
-        &self,
-        _: &str,
-        _: Vec<u8>,
-        _: Option<Duration>,
-    ) -> Result<bool, CacheError> {
-        Err(CacheError::Unavailable("connection refused".into()))
-    }
-    async fn delete(&self, _: &str) -> Result<bool, CacheError> {
-        Err(CacheError::Unavailable("connection refused".into()))
-    }
-    async fn incr(&self, _: &str, _: i64, _: Option<Duration>) -> Result<i64, CacheError> {
-        Err(CacheError::Unavailable("connection refused".into()))
-    }
-    async fn ttl(&self, _: &str) -> Result<Option<Duration>, CacheError> {
-        Err(CacheError::Unavailable("connection refused".into()))
-    }
-}
-
 #[tokio::test]
 async fn a_failed_commit_leaves_no_event_no_row_and_no_outbox_row() {
-    let (clock, infra) = catalog::infra();
-    let databases = catalog::chaos_databases();
-    let infra = infra.with_databases(databases.clone());
+    let (clock, infra) = infra();
+    let (infra, chaos) = wrap_store(&infra, mediaflow_catalog::SERVICE, ChaosStore::new);
     let app = CatalogApp::spawn_on(infra, clock, catalog::settings()).await;
     let creator = app.token("creator-1", Role::Creator);
-    databases.wrapper("catalog").fail_next_commits(1);
+    chaos.fail_next_commits(1);
 
     let response = app
         .create(&creator, &catalog::video_body("Night Train", "drama"))
@@ -118,9 +88,8 @@ async fn a_failed_commit_leaves_no_event_no_row_and_no_outbox_row() {
 
 #[tokio::test]
 async fn a_failed_publish_commit_leaves_the_video_ready_in_stream_read_model_and_cache() {
-    let (clock, infra) = catalog::infra();
-    let databases = catalog::chaos_databases();
-    let infra = infra.with_databases(databases.clone());
+    let (clock, infra) = infra();
+    let (infra, chaos) = wrap_store(&infra, mediaflow_catalog::SERVICE, ChaosStore::new);
     let app = CatalogApp::spawn_on(infra, clock, catalog::settings()).await;
     let creator = app.token("creator-1", Role::Creator);
     let admin = app.token("admin-1", Role::Admin);
@@ -130,7 +99,7 @@ async fn a_failed_publish_commit_leaves_the_video_ready_in_stream_read_model_and
     let path = format!("/videos/{}", video.id);
     app.get(Some(&admin), &path).await;
 
-    databases.wrapper("catalog").fail_next_commits(1);
+    chaos.fail_next_commits(1);
     let failed = app.act(&admin, &video.id, "publish", None).await;
     assert_eq!(
         failed.status(),
@@ -169,18 +138,19 @@ async fn a_failed_publish_commit_leaves_the_video_ready_in_stream_read_model_and
 
 #[tokio::test]
 async fn events_survive_a_bus_outage_and_leave_in_order_once_it_recovers() {
-    let (clock, infra) = catalog::infra();
+    let (clock, infra) = infra();
     let chaos = Arc::new(ChaosBus::new(infra.bus.clone(), 5));
     let infra = infra.with_bus(chaos.clone());
     let mut settings = catalog::settings();
     settings.outbox_tick = Duration::from_millis(10);
     let app = CatalogApp::spawn_on(infra, clock, settings).await;
-    let mut events = tap(
+    let mut events = EventProbe::bind(
         app.infra.bus.as_ref(),
         "test.catalog-outage",
         "catalog.video.#",
     )
-    .await;
+    .await
+    .waiting(WAIT);
     let creator = app.token("creator-1", Role::Creator);
     chaos.inject(BusFault::FailNext(3));
 
@@ -188,9 +158,7 @@ async fn events_survive_a_bus_outage_and_leave_in_order_once_it_recovers() {
     app.act_ok(&creator, &video.id, "submit").await;
     let mut keys = Vec::new();
     while keys.len() < 2 {
-        let (key, envelope) = next_event(&mut events)
-            .await
-            .expect("events arrive after the outage");
+        let (key, envelope) = events.next().await.expect("events arrive after the outage");
         assert_eq!(
             envelope.aggregate_id, video.id,
             "events belong to the video"
@@ -225,7 +193,7 @@ async fn events_survive_a_bus_outage_and_leave_in_order_once_it_recovers() {
 
 #[tokio::test]
 async fn a_duplicated_view_event_is_counted_once() {
-    let (clock, infra) = catalog::infra();
+    let (clock, infra) = infra();
     let chaos = Arc::new(ChaosBus::new(infra.bus.clone(), 9));
     let infra = infra.with_bus(chaos.clone());
     let app = CatalogApp::spawn_on(infra, clock, catalog::settings()).await;
@@ -285,7 +253,7 @@ async fn a_duplicated_view_event_is_counted_once() {
 
 #[tokio::test]
 async fn a_clock_stepped_back_does_not_reorder_a_video_stream() {
-    let (manual, infra) = catalog::infra();
+    let (manual, infra) = infra();
     let skewed = Arc::new(SkewedClock::new(infra.clock.clone(), TimeDelta::zero()));
     let infra = infra.with_clock(skewed.clone() as SharedClock);
     let app = CatalogApp::spawn_on(infra, manual, catalog::settings()).await;
@@ -325,7 +293,7 @@ async fn a_clock_stepped_back_does_not_reorder_a_video_stream() {
 
 #[tokio::test]
 async fn a_cache_outage_falls_back_to_the_database_and_stays_correct() {
-    let (clock, infra) = catalog::infra();
+    let (clock, infra) = infra();
     let infra = infra.with_cache(Arc::new(DownCache));
     let app = CatalogApp::spawn_on(infra, clock, catalog::settings()).await;
     let creator = app.token("creator-1", Role::Creator);

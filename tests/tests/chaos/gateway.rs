@@ -11,7 +11,9 @@ use chrono::TimeDelta;
 use mediaflow_gateway::domain::rate_limit::RateLimit;
 use mediaflow_shared::chaos::SkewedClock;
 use mediaflow_shared::clock::SharedClock;
-use mediaflow_tests::support::gateway::{self, Double, Reply, access_token, url};
+use mediaflow_tests::support::fixtures::{access_token, infra};
+use mediaflow_tests::support::gateway::{self, Canned, Double};
+use mediaflow_tests::support::http::url;
 use serde_json::{Value, json};
 
 /// Waits (bounded) until nothing accepts connections on `addr` any more.
@@ -27,7 +29,7 @@ async fn wait_until_closed(addr: std::net::SocketAddr) {
 
 #[tokio::test]
 async fn a_partition_to_an_upstream_answers_503_without_calling_it_until_healed() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     infra.network.partition("gateway", "catalog");
@@ -53,8 +55,8 @@ async fn a_partition_to_an_upstream_answers_503_without_calling_it_until_healed(
 
 #[tokio::test]
 async fn an_upstream_that_stops_answering_becomes_a_504() {
-    let (clock, infra) = gateway::infra();
-    let _users = Double::serve(&infra, "users", |_| Reply::hang()).await;
+    let (clock, infra) = infra();
+    let _users = Double::serve(&infra, "users", |_| Canned::hang()).await;
     let mut settings = gateway::settings();
     settings.upstream.timeout = Duration::from_millis(40);
     let gw = gateway::spawn(&infra, settings).await;
@@ -73,7 +75,7 @@ async fn an_upstream_that_stops_answering_becomes_a_504() {
 
 #[tokio::test]
 async fn a_crashed_upstream_still_registered_is_503_and_trips_only_its_own_breaker() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let billing = Double::ok(&infra, "billing", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
@@ -129,14 +131,14 @@ async fn a_crashed_upstream_still_registered_is_503_and_trips_only_its_own_break
 
 #[tokio::test]
 async fn the_breaker_probes_after_its_cool_down_and_closes_once_the_upstream_recovered() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let healthy = Arc::new(AtomicBool::new(false));
     let flag = healthy.clone();
     let catalog = Double::serve(&infra, "catalog", move |_| {
         if flag.load(Ordering::SeqCst) {
-            Reply::json(StatusCode::OK, &json!([]))
+            Canned::json(StatusCode::OK, &json!([]))
         } else {
-            Reply::json(
+            Canned::json(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &json!({"error": {"code": "internal", "message": "internal error; retry later"}}),
             )
@@ -191,10 +193,10 @@ async fn the_breaker_probes_after_its_cool_down_and_closes_once_the_upstream_rec
 
 #[tokio::test]
 async fn the_home_page_survives_a_partitioned_part_and_a_hanging_part() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!({"items": [{"id": "v1"}]})).await;
     let recommendations = Double::ok(&infra, "recommendations", json!({"items": []})).await;
-    let _users = Double::serve(&infra, "users", |_| Reply::hang()).await;
+    let _users = Double::serve(&infra, "users", |_| Canned::hang()).await;
     let mut settings = gateway::settings();
     settings.home.history = Duration::from_millis(40);
     let gw = gateway::spawn(&infra, settings).await;
@@ -214,7 +216,7 @@ async fn the_home_page_survives_a_partitioned_part_and_a_hanging_part() {
 
 #[tokio::test]
 async fn a_skewed_gateway_clock_accepts_tokens_within_the_leeway_and_refuses_beyond_it() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _billing = Double::ok(&infra, "billing", json!({})).await;
     let real: SharedClock = clock.clone();
     let skewed = Arc::new(SkewedClock::new(real, TimeDelta::seconds(-20)));
@@ -251,7 +253,7 @@ async fn a_skewed_gateway_clock_accepts_tokens_within_the_leeway_and_refuses_bey
 
 #[tokio::test]
 async fn the_ip_limit_holds_when_the_gateway_clock_jumps_backwards() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!([])).await;
     let real: SharedClock = clock.clone();
     let skewed = Arc::new(SkewedClock::new(real, TimeDelta::zero()));
@@ -278,7 +280,7 @@ async fn the_ip_limit_holds_when_the_gateway_clock_jumps_backwards() {
 
 #[tokio::test]
 async fn an_isolated_gateway_fails_fast_on_every_upstream_but_stays_live() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     infra.network.isolate("gateway");
@@ -302,7 +304,7 @@ async fn an_isolated_gateway_fails_fast_on_every_upstream_but_stays_live() {
 
 #[tokio::test]
 async fn with_every_home_upstream_down_the_home_page_is_unavailable() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::Client::new()
         .get(url(&gw, "/api/home"))

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use mediaflow_auth::domain::Email;
 use mediaflow_auth::events::{UserRegistered, UserRolesChanged};
-use mediaflow_tests::support::auth::{
-    AuthHarness, EventProbe, PASSWORD, jwt_claims, jwt_header, settings,
-};
+use mediaflow_tests::support::auth::{AuthHarness, PASSWORD, jwt_claims, jwt_header, settings};
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::http::send;
 use serde_json::{Value, json};
 
 fn keys(value: &Value) -> BTreeSet<String> {
@@ -150,14 +150,13 @@ async fn me_and_role_changes_answer_their_documented_shapes() {
 #[tokio::test]
 async fn every_error_uses_the_platform_error_shape() {
     let auth = AuthHarness::start().await;
-    let bad_json = auth
-        .send(
-            auth.http
-                .post(auth.url("/login"))
-                .header("content-type", "application/json")
-                .body("{not json"),
-        )
-        .await;
+    let bad_json = send(
+        auth.http
+            .post(auth.url("/login"))
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
     let missing_field = auth
         .post(
             "/register",
@@ -165,7 +164,7 @@ async fn every_error_uses_the_platform_error_shape() {
         )
         .await;
     let credentials = auth.login_raw("nobody@example.com", PASSWORD).await;
-    let unauthenticated = auth.send(auth.http.get(auth.url("/me"))).await;
+    let unauthenticated = send(auth.http.get(auth.url("/me"))).await;
     let cases = [
         (bad_json, 400, "invalid_request"),
         (missing_field, 422, "invalid_request"),

@@ -3,7 +3,8 @@
 //! request bodies, and the payloads and envelopes of its three events. A renamed,
 //! added or dropped field fails here.
 
-use mediaflow_tests::support::billing::{BillingHarness, EventProbe};
+use mediaflow_tests::support::billing::BillingHarness;
+use mediaflow_tests::support::events::EventProbe;
 use serde_json::{Value, json};
 
 /// The sorted field names of a JSON object.

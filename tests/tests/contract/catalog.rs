@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use mediaflow_shared::auth::Role;
-use mediaflow_tests::support::catalog::{self, CatalogApp, next_event, tap};
+use mediaflow_tests::support::catalog::{self, CatalogApp, WAIT};
+use mediaflow_tests::support::events::EventProbe;
 use serde_json::{Value, json};
 
 fn keys(value: &Value) -> BTreeSet<&str> {
@@ -295,12 +296,13 @@ async fn request_bodies_with_unknown_renamed_or_mistyped_fields_are_refused() {
 #[tokio::test]
 async fn published_envelopes_and_payloads_have_the_documented_fields() {
     let app = CatalogApp::spawn().await;
-    let mut events = tap(
+    let mut events = EventProbe::bind(
         app.infra.bus.as_ref(),
         "test.catalog-contract",
         "catalog.video.#",
     )
-    .await;
+    .await
+    .waiting(WAIT);
     let creator = app.token("creator-1", Role::Creator);
     let admin = app.token("admin-1", Role::Admin);
     let video = app
@@ -319,9 +321,7 @@ async fn published_envelopes_and_payloads_have_the_documented_fields() {
 
     let mut payloads = Vec::new();
     for _ in 0..7 {
-        let (key, envelope) = next_event(&mut events)
-            .await
-            .expect("seven events are published");
+        let (key, envelope) = events.next().await.expect("seven events are published");
         let raw = serde_json::to_value(&envelope).expect("envelopes serialise");
         assert_eq!(keys(&raw), set(ENVELOPE_FIELDS), "envelope fields of {key}");
         assert_eq!(

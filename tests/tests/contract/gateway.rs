@@ -8,7 +8,9 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use mediaflow_gateway::domain::cors::{CorsPolicy, Origin};
 use mediaflow_gateway::domain::rate_limit::RateLimit;
-use mediaflow_tests::support::gateway::{self, Double, Reply, access_token, url};
+use mediaflow_tests::support::fixtures::{access_token, infra};
+use mediaflow_tests::support::gateway::{self, Canned, Double};
+use mediaflow_tests::support::http::url;
 use serde_json::{Value, json};
 
 /// The keys of a JSON object, sorted.
@@ -48,7 +50,7 @@ fn assert_error_body(body: &Value, code: &str) {
 
 #[tokio::test]
 async fn a_missing_token_answers_401_with_the_bearer_challenge_and_the_error_shape() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::get(url(&gw, "/api/home")).await.expect("call");
     assert_eq!(response.status(), 401);
@@ -62,7 +64,7 @@ async fn a_missing_token_answers_401_with_the_bearer_challenge_and_the_error_sha
 
 #[tokio::test]
 async fn a_rate_limited_request_answers_429_with_integer_retry_after_and_code_rate_limited() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!([])).await;
     let mut settings = gateway::settings();
     settings.rate_limits.per_ip = RateLimit::new(1, 1, Duration::from_secs(90)).expect("limit");
@@ -92,8 +94,8 @@ async fn a_rate_limited_request_answers_429_with_integer_retry_after_and_code_ra
 
 #[tokio::test]
 async fn no_instance_answers_503_upstream_unavailable_and_a_timeout_504_upstream_timeout() {
-    let (clock, infra) = gateway::infra();
-    let _users = Double::serve(&infra, "users", |_| Reply::hang()).await;
+    let (clock, infra) = infra();
+    let _users = Double::serve(&infra, "users", |_| Canned::hang()).await;
     let mut settings = gateway::settings();
     settings.upstream.timeout = Duration::from_millis(50);
     settings.upstream.retry.max_attempts = 1;
@@ -131,7 +133,7 @@ async fn no_instance_answers_503_upstream_unavailable_and_a_timeout_504_upstream
 
 #[tokio::test]
 async fn the_home_page_has_exactly_trending_recommendations_history_and_degraded() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!({"items": []})).await;
     let _users = Double::ok(&infra, "users", json!({"items": []})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
@@ -161,7 +163,7 @@ async fn the_home_page_has_exactly_trending_recommendations_history_and_degraded
 
 #[tokio::test]
 async fn the_upstream_receives_the_documented_forwarding_headers() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let billing = Double::ok(&infra, "billing", json!({})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let token = access_token(&*clock, "user-1");
@@ -198,9 +200,9 @@ async fn the_upstream_receives_the_documented_forwarding_headers() {
 
 #[tokio::test]
 async fn upstream_response_headers_are_relayed_except_server_identity_and_cors() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _catalog = Double::serve(&infra, "catalog", |_| {
-        Reply::json(StatusCode::OK, &json!({"id": "v1"}))
+        Canned::json(StatusCode::OK, &json!({"id": "v1"}))
             .with_header("etag", "\"7\"")
             .with_header("cache-control", "public, max-age=60")
             .with_header("server", "catalog/1.4 (10.0.0.5)")
@@ -228,7 +230,7 @@ async fn upstream_response_headers_are_relayed_except_server_identity_and_cors()
 
 #[tokio::test]
 async fn an_allowed_preflight_answers_204_with_the_documented_cors_headers() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let mut settings = gateway::settings();
     settings.cors = CorsPolicy::new(["https://app.mediaflow.test"
         .parse::<Origin>()

@@ -2,7 +2,9 @@
 //! event, refresh rotation, logout, role administration and readiness.
 
 use mediaflow_auth::domain::Email;
-use mediaflow_tests::support::auth::{AuthHarness, EventProbe, PASSWORD, jwt_claims, settings};
+use mediaflow_tests::support::auth::{AuthHarness, PASSWORD, jwt_claims, settings};
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::http::send;
 use serde_json::json;
 
 #[tokio::test]
@@ -57,14 +59,13 @@ async fn registration_publishes_user_registered_with_the_request_id_as_correlati
     )
     .await;
     let body = json!({ "email": "ann@example.com", "password": PASSWORD, "display_name": "Ann" });
-    let reply = auth
-        .send(
-            auth.http
-                .post(auth.url("/register"))
-                .header("x-request-id", "req-signup-1")
-                .json(&body),
-        )
-        .await;
+    let reply = send(
+        auth.http
+            .post(auth.url("/register"))
+            .header("x-request-id", "req-signup-1")
+            .json(&body),
+    )
+    .await;
     assert_eq!(reply.status, 201, "registration succeeds");
     let (key, event) = probe
         .next()
@@ -210,7 +211,7 @@ async fn a_role_change_reaches_the_next_refreshed_access_token_and_is_published(
 #[tokio::test]
 async fn the_instance_is_ready_while_registered_and_deregisters_on_stop() {
     let auth = AuthHarness::start().await;
-    let ready = auth.send(auth.http.get(auth.url("/ready"))).await;
+    let ready = send(auth.http.get(auth.url("/ready"))).await;
     assert_eq!(
         (ready.status, ready.text("status")),
         (200, "ready".to_owned()),

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use mediaflow_auth::HashingParams;
 use mediaflow_shared::auth::SigningKey;
-use mediaflow_tests::support::auth::{AuthHarness, CHEAP_HASHING, PASSWORD, jwt_header, settings};
+use mediaflow_tests::support::auth::{AuthHarness, PASSWORD, jwt_header, settings};
+use mediaflow_tests::support::fixtures::CHEAP_HASHING;
 
 const MINUTE: Duration = Duration::from_secs(60);
 

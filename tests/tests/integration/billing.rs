@@ -3,7 +3,9 @@
 //! charging requests (replay, mismatch, concurrent use of one key).
 
 use mediaflow_billing::ScriptedOutcome;
-use mediaflow_tests::support::billing::{BillingHarness, EventProbe, day};
+use mediaflow_tests::support::billing::{BillingHarness, day};
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::http::send;
 use serde_json::json;
 
 #[tokio::test]
@@ -298,7 +300,7 @@ async fn subscribing_publishes_subscription_changed_and_invoice_paid_with_the_re
         .header("Idempotency-Key", "evt-1")
         .header("x-request-id", "req-ivy-1")
         .json(&json!({ "plan": "premium", "currency": "USD" }));
-    assert_eq!(billing.send(request).await.status, 201);
+    assert_eq!(send(request).await.status, 201);
     let events = probe.take(2).await;
     let keys: Vec<&str> = events.iter().map(|(key, _)| key.as_str()).collect();
     assert_eq!(

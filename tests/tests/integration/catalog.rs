@@ -5,7 +5,8 @@
 use mediaflow_catalog::routes::VideoBody;
 use mediaflow_shared::auth::Role;
 use mediaflow_shared::event_store::{EventStore, SqlEventStore};
-use mediaflow_tests::support::catalog::{self, CatalogApp, eventually, next_event, tap};
+use mediaflow_tests::support::catalog::{self, CatalogApp, WAIT, eventually};
+use mediaflow_tests::support::events::EventProbe;
 use serde_json::json;
 
 fn event_store(app: &CatalogApp) -> SqlEventStore {
@@ -148,12 +149,13 @@ async fn every_change_is_in_the_video_stream_and_the_read_model_matches_it() {
 #[tokio::test]
 async fn every_change_is_published_with_its_stream_sequence_and_request_id() {
     let app = CatalogApp::spawn().await;
-    let mut events = tap(
+    let mut events = EventProbe::bind(
         app.infra.bus.as_ref(),
         "test.catalog-events",
         "catalog.video.#",
     )
-    .await;
+    .await
+    .waiting(WAIT);
     let creator = app.token("creator-1", Role::Creator);
     let admin = app.token("admin-1", Role::Admin);
     let response = app
@@ -172,9 +174,7 @@ async fn every_change_is_published_with_its_stream_sequence_and_request_id() {
 
     let mut seen = Vec::new();
     while seen.len() < 4 {
-        let (key, envelope) = next_event(&mut events)
-            .await
-            .expect("four events are published");
+        let (key, envelope) = events.next().await.expect("four events are published");
         seen.push((key, envelope));
     }
     let keys: Vec<&str> = seen.iter().map(|(k, _)| k.as_str()).collect();

@@ -9,6 +9,7 @@ use mediaflow_shared::event_store::{EventStore, SqlEventStore};
 use mediaflow_shared::events::platform::EVENTS_EXCHANGE;
 use mediaflow_shared::events::{EventEnvelope, EventId};
 use mediaflow_tests::support::catalog::{self, CatalogApp, eventually};
+use mediaflow_tests::support::fixtures::infra;
 use serde_json::json;
 
 fn event_store(app: &CatalogApp) -> SqlEventStore {
@@ -301,7 +302,7 @@ async fn view_events_count_once_per_event_id_and_order_the_views_sort() {
 
 #[tokio::test]
 async fn snapshots_shorten_loading_and_later_events_still_fold_in() {
-    let (clock, infra) = catalog::infra();
+    let (clock, infra) = infra();
     let mut settings = catalog::settings();
     settings.snapshot_every = 2;
     let app = CatalogApp::spawn_on(infra, clock, settings).await;

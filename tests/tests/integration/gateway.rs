@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use mediaflow_shared::http::REQUEST_ID_HEADER;
-use mediaflow_tests::support::gateway::{self, Double, Reply, access_token, url};
+use mediaflow_tests::support::fixtures::{access_token, infra};
+use mediaflow_tests::support::gateway::{self, Canned, Double};
+use mediaflow_tests::support::http::url;
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_public_get_reaches_the_upstream_path_with_its_query_and_the_answer_comes_back() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(
         &infra,
         "catalog",
@@ -44,7 +46,7 @@ async fn a_public_get_reaches_the_upstream_path_with_its_query_and_the_answer_co
 
 #[tokio::test]
 async fn a_protected_route_without_a_token_is_refused_at_the_edge() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let billing = Double::ok(&infra, "billing", json!({})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::get(url(&gw, "/api/billing/subscriptions/me"))
@@ -68,7 +70,7 @@ async fn a_protected_route_without_a_token_is_refused_at_the_edge() {
 
 #[tokio::test]
 async fn a_valid_access_token_is_verified_and_forwarded_to_the_upstream() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let billing = Double::ok(&infra, "billing", json!({"plan": "premium"})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let token = access_token(&*clock, "user-7");
@@ -88,7 +90,7 @@ async fn a_valid_access_token_is_verified_and_forwarded_to_the_upstream() {
 
 #[tokio::test]
 async fn the_request_id_is_forwarded_as_request_and_correlation_id_and_echoed() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::Client::new()
@@ -122,7 +124,7 @@ async fn the_request_id_is_forwarded_as_request_and_correlation_id_and_echoed() 
 
 #[tokio::test]
 async fn every_request_gets_its_own_correlation_id() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let http = reqwest::Client::new();
@@ -157,12 +159,12 @@ async fn every_request_gets_its_own_correlation_id() {
 
 #[tokio::test]
 async fn upstream_client_errors_are_passed_through_with_their_status_and_body() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let body =
         json!({"error": {"code": "conflict", "message": "version 3 is stale; reload the video"}});
     let reply = body.clone();
     let _catalog = Double::serve(&infra, "catalog", move |_| {
-        Reply::json(StatusCode::CONFLICT, &reply)
+        Canned::json(StatusCode::CONFLICT, &reply)
     })
     .await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
@@ -187,7 +189,7 @@ async fn upstream_client_errors_are_passed_through_with_their_status_and_body() 
 
 #[tokio::test]
 async fn an_unknown_service_is_not_found() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::Client::new()
         .get(url(&gw, "/api/payments/charges"))
@@ -202,7 +204,7 @@ async fn an_unknown_service_is_not_found() {
 
 #[tokio::test]
 async fn calls_are_spread_round_robin_over_the_healthy_instances() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let first = Double::ok(&infra, "catalog", json!([])).await;
     let second = Double::ok(&infra, "catalog", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
@@ -226,9 +228,9 @@ async fn calls_are_spread_round_robin_over_the_healthy_instances() {
 
 #[tokio::test]
 async fn a_post_body_and_its_content_type_reach_the_upstream_unchanged() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let auth = Double::serve(&infra, "auth", |_| {
-        Reply::json(StatusCode::CREATED, &json!({"id": "u-1"}))
+        Canned::json(StatusCode::CREATED, &json!({"id": "u-1"}))
     })
     .await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
@@ -254,7 +256,7 @@ async fn a_post_body_and_its_content_type_reach_the_upstream_unchanged() {
 
 #[tokio::test]
 async fn startup_fails_naming_the_required_services_that_never_registered() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _auth = Double::ok(&infra, "auth", json!({})).await;
     let mut settings = gateway::settings();
     settings.readiness.required = ["auth", "catalog", "billing"].map(str::to_owned).to_vec();
@@ -280,7 +282,7 @@ async fn startup_fails_naming_the_required_services_that_never_registered() {
 
 #[tokio::test]
 async fn startup_passes_once_required_services_are_registered_and_ready_tracks_them() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _auth = Double::ok(&infra, "auth", json!({})).await;
     let catalog = Double::ok(&infra, "catalog", json!({})).await;
     let mut settings = gateway::settings();
@@ -309,7 +311,7 @@ async fn startup_passes_once_required_services_are_registered_and_ready_tracks_t
 
 #[tokio::test]
 async fn home_aggregates_trending_recommendations_and_history_for_the_token_subject() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!({"items": [{"id": "v1"}]})).await;
     let recommendations =
         Double::ok(&infra, "recommendations", json!({"items": [{"id": "v2"}]})).await;
@@ -343,7 +345,7 @@ async fn home_aggregates_trending_recommendations_and_history_for_the_token_subj
 
 #[tokio::test]
 async fn home_degrades_to_null_when_one_part_fails() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!({"items": []})).await;
     let _recommendations =
         Double::failing(&infra, "recommendations", StatusCode::INTERNAL_SERVER_ERROR).await;
@@ -368,7 +370,7 @@ async fn home_degrades_to_null_when_one_part_fails() {
 
 #[tokio::test]
 async fn the_per_user_limit_refuses_with_retry_after_and_recovers_on_the_clock() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _billing = Double::ok(&infra, "billing", json!({})).await;
     let mut settings = gateway::settings();
     settings.rate_limits.per_user =

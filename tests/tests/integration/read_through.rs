@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use mediaflow_shared::cache::{
-    Cache, CacheError, MemoryCache, ReadThrough, ReadThroughError, ReadThroughPolicy,
+    Cache, MemoryCache, ReadThrough, ReadThroughError, ReadThroughPolicy,
 };
 use mediaflow_shared::clock::ManualClock;
+use mediaflow_tests::support::doubles::DownCache;
 use mediaflow_tests::support::manual_clock;
 use tokio::sync::Notify;
 
@@ -433,37 +433,6 @@ async fn waiters_take_over_when_the_loading_caller_is_cancelled() {
         2,
         "the cancelled load and the waiter's own load"
     );
-}
-
-/// A cache whose every call fails, as Redis does during an outage.
-#[derive(Debug)]
-struct DownCache;
-
-#[async_trait]
-impl Cache for DownCache {
-    async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        Err(CacheError::Unavailable("connection refused".to_owned()))
-    }
-    async fn set(&self, _: &str, _: Vec<u8>, _: Option<Duration>) -> Result<(), CacheError> {
-        Err(CacheError::Unavailable("connection refused".to_owned()))
-    }
-    async fn set_if_absent(
-        &self,
-        _: &str,
-        _: Vec<u8>,
-        _: Option<Duration>,
-    ) -> Result<bool, CacheError> {
-        Err(CacheError::Unavailable("connection refused".to_owned()))
-    }
-    async fn delete(&self, _: &str) -> Result<bool, CacheError> {
-        Err(CacheError::Unavailable("connection refused".to_owned()))
-    }
-    async fn incr(&self, _: &str, _: i64, _: Option<Duration>) -> Result<i64, CacheError> {
-        Err(CacheError::Unavailable("connection refused".to_owned()))
-    }
-    async fn ttl(&self, _: &str) -> Result<Option<Duration>, CacheError> {
-        Err(CacheError::Unavailable("connection refused".to_owned()))
-    }
 }
 
 #[tokio::test]

@@ -6,19 +6,11 @@ use std::sync::Arc;
 
 use mediaflow_auth::domain::Password;
 use mediaflow_shared::events::InMemoryBroker;
-use mediaflow_tests::support::auth::{
-    AuthHarness, EventProbe, PASSWORD, core, infra, registration, settings, with_auth_store,
-};
+use mediaflow_tests::support::auth::{AuthHarness, PASSWORD, core, registration, settings};
 use mediaflow_tests::support::counting::{CountingStore, StatementKind};
-
-/// Statements the request sent, leaving out the outbox relay's background polling.
-fn request_statements(store: &CountingStore) -> Vec<String> {
-    store
-        .statements()
-        .into_iter()
-        .filter(|sql| !sql.contains("outbox"))
-        .collect()
-}
+use mediaflow_tests::support::databases::wrap_store;
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::fixtures::infra;
 
 fn of_kind(statements: &[String], kind: StatementKind) -> usize {
     statements
@@ -38,10 +30,9 @@ fn shape(statements: &[String]) -> (usize, usize, usize, usize) {
 }
 
 /// The auth service over a counting auth database.
-async fn counted() -> (AuthHarness, CountingStore) {
+async fn counted() -> (AuthHarness, Arc<CountingStore>) {
     let (clock, base) = infra();
-    let counting = CountingStore::new(base.database("auth"));
-    let infra = with_auth_store(&base, Arc::new(counting.clone()));
+    let (infra, counting) = wrap_store(&base, mediaflow_auth::SERVICE, CountingStore::new);
     (
         AuthHarness::start_on(clock, infra, settings()).await,
         counting,
@@ -54,7 +45,7 @@ async fn a_login_costs_two_reads_four_writes_and_one_transaction() {
     auth.register("ann@example.com").await;
     counting.reset();
     auth.login("ann@example.com").await;
-    let statements = request_statements(&counting);
+    let statements = counting.request_statements();
     assert_eq!(
         shape(&statements),
         (2, 3, 0, 1),
@@ -95,7 +86,7 @@ async fn a_refresh_costs_two_reads_three_writes_and_one_transaction() {
         200,
         "the refresh succeeds"
     );
-    let statements = request_statements(&counting);
+    let statements = counting.request_statements();
     assert_eq!(
         shape(&statements),
         (2, 1, 2, 0),
@@ -116,7 +107,7 @@ async fn a_profile_read_costs_two_selects_and_no_writes() {
     let (access, _) = auth.login("ann@example.com").await;
     counting.reset();
     assert_eq!(auth.me(&access).await.status, 200, "the profile is served");
-    let statements = request_statements(&counting);
+    let statements = counting.request_statements();
     assert_eq!(
         shape(&statements),
         (2, 0, 0, 0),
@@ -128,8 +119,7 @@ async fn a_profile_read_costs_two_selects_and_no_writes() {
 #[tokio::test]
 async fn a_registration_hashes_once_and_commits_account_and_event_together() {
     let (_clock, base) = infra();
-    let counting = CountingStore::new(base.database("auth"));
-    let infra = with_auth_store(&base, Arc::new(counting.clone()));
+    let (infra, counting) = wrap_store(&base, mediaflow_auth::SERVICE, CountingStore::new);
     let service = core(&infra, &settings()).await;
     counting.reset();
     service

@@ -6,29 +6,18 @@
 use std::sync::Arc;
 
 use mediaflow_billing::{ScriptedOutcome, SimulatedProvider};
-use mediaflow_tests::support::billing::{BillingHarness, day, infra, with_billing_store};
+use mediaflow_tests::support::billing::{BillingHarness, day};
 use mediaflow_tests::support::counting::CountingStore;
+use mediaflow_tests::support::databases::wrap_store;
+use mediaflow_tests::support::fixtures::infra;
 
 async fn counted() -> (BillingHarness, Arc<CountingStore>) {
     let (clock, infra) = infra();
-    let counting = Arc::new(CountingStore::new(
-        infra.database(mediaflow_billing::SERVICE),
-    ));
-    let infra = with_billing_store(&infra, counting.clone());
+    let (infra, counting) = wrap_store(&infra, mediaflow_billing::SERVICE, CountingStore::new);
     (
         BillingHarness::start_on(clock, infra, SimulatedProvider::new(1)).await,
         counting,
     )
-}
-
-/// Statements of the request under test: the relay's outbox traffic runs in the
-/// background at its own pace and is not the request's work.
-fn request_statements(store: &CountingStore) -> Vec<String> {
-    store
-        .statements()
-        .into_iter()
-        .filter(|sql| !sql.contains("outbox"))
-        .collect()
 }
 
 #[tokio::test]
@@ -36,7 +25,7 @@ async fn the_plan_list_costs_one_query() {
     let (billing, store) = counted().await;
     store.reset();
     assert_eq!(billing.get("/plans", None).await.status, 200);
-    let statements = request_statements(&store);
+    let statements = store.request_statements();
     assert_eq!(
         statements.len(),
         1,
@@ -55,7 +44,7 @@ async fn listing_invoices_costs_two_queries_whatever_their_number() {
             .map(Vec::len),
         Some(1)
     );
-    let with_one = request_statements(&store).len();
+    let with_one = store.request_statements().len();
     for month in 2..=5 {
         billing.set_time(day(2026, month, 1));
         assert_eq!(billing.run_renewals().await.body["renewed"], 1);
@@ -63,7 +52,7 @@ async fn listing_invoices_costs_two_queries_whatever_their_number() {
     store.reset();
     let listed = billing.invoices("alice").await;
     assert_eq!(listed.body["invoices"].as_array().map(Vec::len), Some(5));
-    let with_five = request_statements(&store);
+    let with_five = store.request_statements();
     assert_eq!(
         (with_one, with_five.len()),
         (2, 2),
@@ -81,7 +70,7 @@ async fn a_subscription_commits_in_one_transaction_with_bounded_statements() {
         1,
         "subscription, invoice, events and stored response commit together"
     );
-    let statements = request_statements(&store);
+    let statements = store.request_statements();
     assert!(
         statements.len() <= 10,
         "subscribing should take a handful of statements, took {}: {statements:#?}",
@@ -107,7 +96,7 @@ async fn a_replayed_request_costs_two_statements_and_no_provider_call() {
     store.reset();
     let replay = billing.subscribe("carol", "family", "USD", "k-1").await;
     assert_eq!(replay.header("idempotent-replayed"), "true");
-    let statements = request_statements(&store);
+    let statements = store.request_statements();
     assert_eq!(
         statements.len(),
         2,
@@ -127,7 +116,7 @@ async fn an_entitlement_check_costs_two_queries() {
     billing.subscribed("dave", "premium", "USD").await;
     store.reset();
     assert_eq!(billing.entitlement("dave").await.body["entitled"], true);
-    let statements = request_statements(&store);
+    let statements = store.request_statements();
     assert_eq!(
         statements.len(),
         2,

@@ -16,26 +16,18 @@ use mediaflow_catalog::routes::ListBody;
 use mediaflow_catalog::service::video_cache_key;
 use mediaflow_shared::auth::Role;
 use mediaflow_shared::store::{Dialect, Row, SqlStore, SqlTransaction, SqlValue, StoreError};
-use mediaflow_tests::support::catalog::{self, CatalogApp, WrappedDatabases};
+use mediaflow_tests::support::catalog::{self, CatalogApp};
 use mediaflow_tests::support::counting::CountingStore;
+use mediaflow_tests::support::databases::wrap_store;
+use mediaflow_tests::support::fixtures::infra;
 use serde_json::json;
 use tokio::sync::watch;
 
 async fn counted(settings: Settings) -> (CatalogApp, Arc<CountingStore>) {
-    let (clock, infra) = catalog::infra();
-    let databases = catalog::counting_databases();
-    let infra = infra.with_databases(databases.clone());
+    let (clock, infra) = infra();
+    let (infra, counting) = wrap_store(&infra, mediaflow_catalog::SERVICE, CountingStore::new);
     let app = CatalogApp::spawn_on(infra, clock, settings).await;
-    (app, databases.wrapper("catalog"))
-}
-
-/// Statements the requests themselves sent: the outbox relay's are excluded.
-fn request_statements(store: &CountingStore) -> Vec<String> {
-    store
-        .statements()
-        .into_iter()
-        .filter(|sql| !sql.contains("outbox"))
-        .collect()
+    (app, counting)
 }
 
 /// Waits for the relay to go quiet, then starts counting from zero.
@@ -63,10 +55,10 @@ async fn a_warm_cache_serves_a_video_without_touching_the_database() {
         "the first read loads the video"
     );
     assert_eq!(
-        request_statements(&store).len(),
+        store.request_statements().len(),
         1,
         "a cold read is exactly one statement, got {:?}",
-        request_statements(&store)
+        store.request_statements()
     );
     store.reset();
     for _ in 0..5 {
@@ -77,7 +69,7 @@ async fn a_warm_cache_serves_a_video_without_touching_the_database() {
         );
     }
     assert_eq!(
-        request_statements(&store),
+        store.request_statements(),
         Vec::<String>::new(),
         "five reads of a cached video must run no statement"
     );
@@ -133,11 +125,9 @@ impl SqlStore for GatedStore {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_cold_reads_of_one_video_load_it_from_the_database_once() {
-    let (clock, infra) = catalog::infra();
-    let databases = WrappedDatabases::new(GatedStore::new);
-    let infra = infra.with_databases(databases.clone());
+    let (clock, infra) = infra();
+    let (infra, gate) = wrap_store(&infra, mediaflow_catalog::SERVICE, GatedStore::new);
     let app = CatalogApp::spawn_on(infra, clock, catalog::settings()).await;
-    let gate = databases.wrapper("catalog");
     let creator = app.token("creator-1", Role::Creator);
     let admin = app.token("admin-1", Role::Admin);
     let video = app
@@ -188,7 +178,7 @@ async fn a_list_page_costs_one_statement_whatever_its_size_and_none_when_warm() 
             .await
             .expect("list");
         assert_eq!(page.items.len(), limit, "the page holds {limit} videos");
-        costs.push(request_statements(&store).len());
+        costs.push(store.request_statements().len());
     }
     assert_eq!(
         costs,
@@ -198,7 +188,7 @@ async fn a_list_page_costs_one_statement_whatever_its_size_and_none_when_warm() 
     store.reset();
     app.get(None, "/videos?limit=30").await;
     assert!(
-        request_statements(&store).is_empty(),
+        store.request_statements().is_empty(),
         "a warm page must run no statement"
     );
 }
@@ -225,13 +215,13 @@ async fn refused_and_successful_searches_cost_zero_and_one_statement() {
         "overlong search text is refused"
     );
     assert!(
-        request_statements(&store).is_empty(),
+        store.request_statements().is_empty(),
         "a refused search must not reach the database"
     );
     let found = app.get(None, "/search?q=jazz").await;
     assert_eq!(found.status(), 200, "the search succeeds");
     assert_eq!(
-        request_statements(&store).len(),
+        store.request_statements().len(),
         1,
         "a search is a single statement"
     );
@@ -289,7 +279,7 @@ async fn a_command_is_one_transaction_with_a_bounded_number_of_statements() {
         counts.transactions, 1,
         "events, read model and outbox share one transaction"
     );
-    let statements = request_statements(&store);
+    let statements = store.request_statements();
     assert!(
         statements.len() <= 6,
         "an update must stay a handful of statements (load, append, row, outbox), got {statements:#?}"

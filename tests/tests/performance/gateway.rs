@@ -8,13 +8,14 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use mediaflow_gateway::domain::rate_limit::{Admission, RateLimit};
 use mediaflow_gateway::limiter::RateLimiter;
-use mediaflow_tests::support::gateway::{self, Double, access_token, url};
-use mediaflow_tests::support::manual_clock;
+use mediaflow_tests::support::fixtures::{access_token, infra, manual_clock};
+use mediaflow_tests::support::gateway::{self, Double};
+use mediaflow_tests::support::http::url;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_get_to_an_unavailable_upstream_is_tried_exactly_max_attempts_times() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::failing(&infra, "catalog", StatusCode::SERVICE_UNAVAILABLE).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::get(url(&gw, "/api/catalog/videos"))
@@ -34,7 +35,7 @@ async fn a_get_to_an_unavailable_upstream_is_tried_exactly_max_attempts_times() 
 
 #[tokio::test]
 async fn a_post_to_an_unavailable_upstream_is_sent_exactly_once() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let billing = Double::failing(&infra, "billing", StatusCode::SERVICE_UNAVAILABLE).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::Client::new()
@@ -54,7 +55,7 @@ async fn a_post_to_an_unavailable_upstream_is_sent_exactly_once() {
 
 #[tokio::test]
 async fn an_open_breaker_sends_no_calls_upstream() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::failing(&infra, "catalog", StatusCode::INTERNAL_SERVER_ERROR).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let http = reqwest::Client::new();
@@ -88,7 +89,7 @@ async fn an_open_breaker_sends_no_calls_upstream() {
 
 #[tokio::test]
 async fn refused_requests_cost_no_upstream_calls() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let billing = Double::ok(&infra, "billing", json!([])).await;
     let mut settings = gateway::settings();
     settings.rate_limits.per_user = RateLimit::new(1, 1, Duration::from_secs(60)).expect("limit");
@@ -121,7 +122,7 @@ async fn refused_requests_cost_no_upstream_calls() {
 
 #[tokio::test]
 async fn the_home_page_costs_one_call_per_part_and_a_failing_part_at_most_max_attempts() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!({"items": []})).await;
     let recommendations =
         Double::failing(&infra, "recommendations", StatusCode::SERVICE_UNAVAILABLE).await;

@@ -10,8 +10,9 @@ use mediaflow_auth::domain::{Email, Password};
 use mediaflow_auth::{AuthError, AuthService};
 use mediaflow_shared::auth::{Claims, JwtIssuer, KeySet, Role, SigningKey, TokenType};
 use mediaflow_tests::support::auth::{
-    AuthHarness, PASSWORD, core, infra, jwt_claims, registration, settings,
+    AuthHarness, PASSWORD, core, jwt_claims, registration, settings,
 };
+use mediaflow_tests::support::fixtures::infra;
 use serde_json::json;
 
 async fn harness_with_admin() -> AuthHarness {

@@ -5,13 +5,14 @@
 
 use mediaflow_shared::auth::{Claims, JwtIssuer, KeySet, Role, SigningKey, TokenType};
 use mediaflow_shared::clock::Clock;
-use mediaflow_tests::support::billing::{BillingHarness, TEST_SECRET};
+use mediaflow_tests::support::billing::BillingHarness;
+use mediaflow_tests::support::fixtures::{KEY_ID, TEST_SECRET};
 use serde_json::json;
 
 fn signed(billing: &BillingHarness, secret: &[u8], typ: TokenType, roles: Vec<Role>) -> String {
     let now = billing.clock.now().timestamp();
     let issuer = JwtIssuer::new(KeySet::single(
-        SigningKey::new("k1", secret.to_vec()).expect("valid key"),
+        SigningKey::new(KEY_ID, secret.to_vec()).expect("valid key"),
     ));
     issuer.sign(&Claims {
         sub: "mallory".into(),

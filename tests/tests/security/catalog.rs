@@ -6,6 +6,7 @@
 use mediaflow_catalog::routes::{ListBody, SearchBody, VideoBody};
 use mediaflow_shared::auth::{Role, TokenType};
 use mediaflow_tests::support::catalog::{self, CatalogApp};
+use mediaflow_tests::support::fixtures::{claims, sign};
 use serde_json::{Value, json};
 
 async fn error_body(response: reqwest::Response) -> Value {
@@ -68,28 +69,28 @@ async fn forged_expired_refresh_and_foreign_tokens_are_refused_even_on_public_re
     let at = forged.len() - 10;
     forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
     let forged = String::from_utf8(forged).expect("ascii token");
-    let refresh = app.sign(&catalog::claims(
+    let refresh = sign(&claims(
         app.clock.as_ref(),
         "viewer-1",
-        Role::Viewer,
+        &[Role::Viewer],
         TokenType::Refresh,
     ));
-    let mut foreign = catalog::claims(
+    let mut foreign = claims(
         app.clock.as_ref(),
         "viewer-1",
-        Role::Admin,
+        &[Role::Admin],
         TokenType::Access,
     );
     foreign.aud = "another-platform".into();
-    let foreign = app.sign(&foreign);
-    let mut other_issuer = catalog::claims(
+    let foreign = sign(&foreign);
+    let mut other_issuer = claims(
         app.clock.as_ref(),
         "viewer-1",
-        Role::Admin,
+        &[Role::Admin],
         TokenType::Access,
     );
     other_issuer.iss = "https://evil.example".into();
-    let other_issuer = app.sign(&other_issuer);
+    let other_issuer = sign(&other_issuer);
     for (token, why) in [
         (&forged, "a token with a forged signature"),
         (&refresh, "a refresh token used as an access token"),

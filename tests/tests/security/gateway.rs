@@ -11,9 +11,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use mediaflow_gateway::domain::client_ip::TrustedProxies;
 use mediaflow_gateway::domain::cors::{CorsPolicy, Origin};
 use mediaflow_gateway::domain::rate_limit::RateLimit;
-use mediaflow_shared::auth::{JwtIssuer, KeySet, SigningKey, TokenType};
+use mediaflow_shared::auth::{JwtIssuer, KeySet, Role, SigningKey, TokenType};
 use mediaflow_shared::http::RunningService;
-use mediaflow_tests::support::gateway::{self, Double, Reply, access_token, claims, sign, url};
+use mediaflow_tests::support::fixtures::{access_token, claims, infra, sign};
+use mediaflow_tests::support::gateway::{self, Canned, Double};
+use mediaflow_tests::support::http::url;
 use serde_json::{Value, json};
 
 /// Sends a request with a raw, unnormalised target (HTTP client libraries resolve
@@ -43,7 +45,7 @@ async fn raw_get(service: &RunningService, target: &str) -> u16 {
 
 #[tokio::test]
 async fn a_forged_forwarded_for_from_an_untrusted_peer_does_not_escape_the_ip_limit() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let mut settings = gateway::settings();
     settings.rate_limits.per_ip = RateLimit::new(2, 1, Duration::from_secs(60)).expect("limit");
@@ -69,7 +71,7 @@ async fn a_forged_forwarded_for_from_an_untrusted_peer_does_not_escape_the_ip_li
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_real_client_is_limited_whatever_it_prepends() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!([])).await;
     let mut settings = gateway::settings();
     settings.trusted_proxies = TrustedProxies::parse("127.0.0.1").expect("list");
@@ -96,10 +98,15 @@ async fn behind_a_trusted_proxy_the_real_client_is_limited_whatever_it_prepends(
 
 #[tokio::test]
 async fn a_refresh_token_is_not_accepted_where_an_access_token_is_required() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let users = Double::ok(&infra, "users", json!({})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let refresh = sign(&claims(&*clock, "user-1", TokenType::Refresh));
+    let refresh = sign(&claims(
+        &*clock,
+        "user-1",
+        &[Role::Viewer],
+        TokenType::Refresh,
+    ));
     let response = reqwest::Client::new()
         .get(url(&gw, "/api/users/user-1/profile"))
         .bearer_auth(refresh)
@@ -116,10 +123,10 @@ async fn a_refresh_token_is_not_accepted_where_an_access_token_is_required() {
 
 #[tokio::test]
 async fn forged_expired_or_foreign_tokens_are_refused_at_the_edge() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let users = Double::ok(&infra, "users", json!({})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let valid = claims(&*clock, "admin-1", TokenType::Access);
+    let valid = claims(&*clock, "admin-1", &[Role::Viewer], TokenType::Access);
     let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).expect("json"));
     let unsigned = format!(
         "{}.{}.",
@@ -155,7 +162,7 @@ async fn forged_expired_or_foreign_tokens_are_refused_at_the_edge() {
 
 #[tokio::test]
 async fn cors_echoes_only_allowed_origins_and_never_a_wildcard() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _catalog = Double::ok(&infra, "catalog", json!([])).await;
     let mut settings = gateway::settings();
     settings.cors = CorsPolicy::new(["https://app.mediaflow.test"
@@ -222,7 +229,7 @@ async fn cors_echoes_only_allowed_origins_and_never_a_wildcard() {
 
 #[tokio::test]
 async fn traversal_out_of_a_public_route_is_refused_before_the_upstream() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let catalog = Double::ok(&infra, "catalog", json!([])).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     for target in [
@@ -248,10 +255,10 @@ async fn traversal_out_of_a_public_route_is_refused_before_the_upstream() {
 
 #[tokio::test]
 async fn upstream_crash_pages_and_instance_addresses_never_reach_the_client() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let crash = "thread 'main' panicked at src/repo.rs:88: db error: connection to postgres://catalog:hunter2@10.0.4.7:5432 refused";
     let _catalog = Double::serve(&infra, "catalog", move |_| {
-        Reply::text(StatusCode::INTERNAL_SERVER_ERROR, crash)
+        Canned::text(StatusCode::INTERNAL_SERVER_ERROR, crash)
     })
     .await;
     let billing = Double::ok(&infra, "billing", json!([])).await;
@@ -291,7 +298,7 @@ async fn upstream_crash_pages_and_instance_addresses_never_reach_the_client() {
 
 #[tokio::test]
 async fn the_client_cannot_choose_the_correlation_id_or_forwarded_chain_sent_upstream() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let users = Double::ok(&infra, "users", json!({})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let response = reqwest::Client::new()
@@ -327,7 +334,7 @@ async fn the_client_cannot_choose_the_correlation_id_or_forwarded_chain_sent_ups
 
 #[tokio::test]
 async fn the_per_user_limit_follows_the_token_subject_across_client_addresses() {
-    let (clock, infra) = gateway::infra();
+    let (clock, infra) = infra();
     let _billing = Double::ok(&infra, "billing", json!([])).await;
     let mut settings = gateway::settings();
     settings.trusted_proxies = TrustedProxies::parse("127.0.0.0/8").expect("list");

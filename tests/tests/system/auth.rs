@@ -3,12 +3,12 @@
 //! token, and signing in through the gateway.
 
 use mediaflow_auth::domain::Email;
-use mediaflow_tests::support::auth::{
-    AuthHarness, EventProbe, PASSWORD, jwt_claims, jwt_settings, settings,
-};
+use mediaflow_tests::support::auth::{AuthHarness, PASSWORD, jwt_claims, settings};
+use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::fixtures::ephemeral_listener;
 use mediaflow_tests::support::gateway;
+use mediaflow_tests::support::http::send;
 use serde_json::json;
-use tokio::net::TcpListener;
 
 #[tokio::test]
 async fn a_viewer_signs_up_logs_in_renews_and_logs_out() {
@@ -133,46 +133,37 @@ async fn a_user_whose_refresh_token_was_stolen_recovers_by_logging_in_again() {
 #[tokio::test]
 async fn signing_up_and_in_through_the_gateway_opens_protected_routes() {
     let auth = AuthHarness::start().await;
-    let mut gateway_settings = gateway::settings();
-    gateway_settings.jwt = jwt_settings();
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("an ephemeral port is free");
-    let edge = mediaflow_gateway::start(&auth.infra, gateway_settings, listener)
-        .await
-        .expect("the gateway starts");
+    let edge =
+        mediaflow_gateway::start(&auth.infra, gateway::settings(), ephemeral_listener().await)
+            .await
+            .expect("the gateway starts");
     let api = |path: &str| format!("{}{path}", edge.base_url());
 
     let body = json!({ "email": "edge@example.com", "password": PASSWORD, "display_name": "Edge" });
-    let signed_up = auth
-        .send(auth.http.post(api("/api/auth/register")).json(&body))
-        .await;
+    let signed_up = send(auth.http.post(api("/api/auth/register")).json(&body)).await;
     assert_eq!(
         signed_up.status, 201,
         "registration is public through the gateway: {:?}",
         signed_up.body
     );
     let credentials = json!({ "email": "edge@example.com", "password": PASSWORD });
-    let login = auth
-        .send(auth.http.post(api("/api/auth/login")).json(&credentials))
-        .await;
+    let login = send(auth.http.post(api("/api/auth/login")).json(&credentials)).await;
     assert_eq!(
         login.status, 200,
         "login is public through the gateway: {:?}",
         login.body
     );
-    let me = auth
-        .send(
-            auth.http
-                .get(api("/api/auth/me"))
-                .bearer_auth(login.text("access_token")),
-        )
-        .await;
+    let me = send(
+        auth.http
+            .get(api("/api/auth/me"))
+            .bearer_auth(login.text("access_token")),
+    )
+    .await;
     assert_eq!(
         me.body["user_id"], signed_up.body["user_id"],
         "the token auth issued is accepted by the gateway and auth"
     );
-    let anonymous = auth.send(auth.http.get(api("/api/auth/me"))).await;
+    let anonymous = send(auth.http.get(api("/api/auth/me"))).await;
     assert_eq!(anonymous.status, 401, "the profile is not public");
     edge.stop().await.expect("the gateway stops");
     auth.stop().await;

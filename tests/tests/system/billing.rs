@@ -2,36 +2,27 @@
 //! manual clock, every call through the gateway over HTTP — register, subscribe,
 //! upgrade mid-period, cancel, renew, and retry through a provider outage.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use chrono::TimeDelta;
 use mediaflow_billing::ScriptedOutcome;
-use mediaflow_shared::Infra;
 use mediaflow_shared::auth::Role;
 use mediaflow_shared::clock::ManualClock;
-use mediaflow_shared::resilience::{Jitter, RetryPolicy};
-use mediaflow_tests::support::billing::{LONG_HEARTBEAT, day};
-use mediaflow_tests::support::manual_clock;
-use mediaflow_tests::support::platform::{Reply, Svc, TestPlatform};
+use mediaflow_tests::support::billing::{FAST_PAYMENT_RETRY, day};
+use mediaflow_tests::support::fixtures::{LONG_HEARTBEAT, infra};
+use mediaflow_tests::support::http::Reply;
+use mediaflow_tests::support::platform::{Svc, TestPlatform};
 use serde_json::json;
-use std::sync::Arc;
 
 async fn platform() -> (Arc<ManualClock>, TestPlatform) {
-    let (clock, shared) = manual_clock();
-    let infra = Infra::embedded_with_clock(shared, 31);
+    let (clock, infra) = infra();
     let platform = TestPlatform::builder(infra)
         .services(&[Svc::Auth, Svc::Billing, Svc::Gateway])
         .auth(|s| s.heartbeat = LONG_HEARTBEAT)
         .gateway(|s| s.heartbeat = LONG_HEARTBEAT)
         .billing(|s| {
             s.heartbeat = LONG_HEARTBEAT;
-            s.payments.retry = RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(100),
-                max_delay: Duration::from_millis(400),
-                multiplier: 2,
-                jitter: Jitter::None,
-            };
+            s.payments.retry = FAST_PAYMENT_RETRY;
         })
         .start()
         .await;
@@ -47,7 +38,7 @@ async fn register(platform: &TestPlatform, email: &str) -> String {
     assert_eq!(
         reply.status, 201,
         "registration through the gateway: {}",
-        reply.text
+        reply.raw
     );
     reply.body["user_id"]
         .as_str()
@@ -82,7 +73,7 @@ async fn a_new_user_registers_subscribes_and_is_entitled_through_the_gateway() {
     assert_eq!(
         plans.status, 200,
         "the plan list is public at the gateway: {}",
-        plans.text
+        plans.raw
     );
     let user = register(&platform, "viewer@example.com").await;
     let login = platform
@@ -105,7 +96,7 @@ async fn a_new_user_registers_subscribes_and_is_entitled_through_the_gateway() {
         "first",
     )
     .await;
-    assert_eq!(subscribed.status, 201, "{}", subscribed.text);
+    assert_eq!(subscribed.status, 201, "{}", subscribed.raw);
     assert_eq!(
         subscribed.body["subscription"]["user_id"],
         user.as_str(),
@@ -157,7 +148,7 @@ async fn the_seed_upgrade_through_the_gateway_costs_two_fifty() {
         "u",
     )
     .await;
-    assert_eq!(upgrade.status, 200, "{}", upgrade.text);
+    assert_eq!(upgrade.status, 200, "{}", upgrade.raw);
     assert_eq!(
         upgrade.body["invoice"]["total_minor"], 250,
         "15 of 30 days left: exactly 2.50 USD, not 7.50"
@@ -208,7 +199,7 @@ async fn canceling_through_the_gateway_keeps_access_until_the_renewal_run_ends_i
     assert_eq!(
         canceled.body["subscription"]["status"], "canceling",
         "{}",
-        canceled.text
+        canceled.raw
     );
     let entitled = platform
         .get(
@@ -232,7 +223,7 @@ async fn canceling_through_the_gateway_keeps_access_until_the_renewal_run_ends_i
         "run-1",
     )
     .await;
-    assert_eq!(run.body["expired"], 1, "{}", run.text);
+    assert_eq!(run.body["expired"], 1, "{}", run.raw);
     let token = platform.access_token(&user, &[Role::Viewer]);
     let after = platform
         .get(
@@ -271,7 +262,7 @@ async fn a_provider_outage_is_ridden_out_by_retrying_the_same_key_without_a_doub
     assert_eq!(
         reply.status, 201,
         "the same key succeeds once the provider answers: {}",
-        reply.text
+        reply.raw
     );
     assert_eq!(
         platform.payments.charges().len(),

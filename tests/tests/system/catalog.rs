@@ -4,7 +4,8 @@
 
 use mediaflow_catalog::routes::{ListBody, SearchBody, VideoBody};
 use mediaflow_shared::auth::Role;
-use mediaflow_tests::support::catalog::{CatalogApp, next_event, tap};
+use mediaflow_tests::support::catalog::{CatalogApp, WAIT};
+use mediaflow_tests::support::events::EventProbe;
 use serde_json::json;
 
 async fn public_list(app: &CatalogApp) -> Vec<String> {
@@ -28,12 +29,13 @@ async fn public_search(app: &CatalogApp, q: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_release_goes_from_draft_to_discoverable_and_downstream_hears_each_step() {
     let app = CatalogApp::spawn().await;
-    let mut downstream = tap(
+    let mut downstream = EventProbe::bind(
         app.infra.bus.as_ref(),
         "test.catalog-release",
         "catalog.video.*",
     )
-    .await;
+    .await
+    .waiting(WAIT);
     let creator = app.token("creator-1", Role::Creator);
     let admin = app.token("admin-1", Role::Admin);
     let viewer = app.token("viewer-1", Role::Viewer);
@@ -82,9 +84,7 @@ async fn a_release_goes_from_draft_to_discoverable_and_downstream_hears_each_ste
 
     let mut heard = Vec::new();
     while heard.len() < 5 {
-        let (key, envelope) = next_event(&mut downstream)
-            .await
-            .expect("downstream hears each step");
+        let (key, envelope) = downstream.next().await.expect("downstream hears each step");
         heard.push((key, envelope.sequence));
     }
     let expected: Vec<(String, u64)> = [
@@ -245,7 +245,7 @@ async fn through_the_gateway_a_release_is_published_and_found_by_anonymous_visit
     assert_eq!(
         created.status, 201,
         "a creator creates through the gateway: {}",
-        created.text
+        created.raw
     );
     let id = created.body["id"]
         .as_str()
@@ -263,7 +263,7 @@ async fn through_the_gateway_a_release_is_published_and_found_by_anonymous_visit
         assert_eq!(
             reply.status, 200,
             "`{action}` through the gateway: {}",
-            reply.text
+            reply.raw
         );
     }
 
@@ -273,7 +273,7 @@ async fn through_the_gateway_a_release_is_published_and_found_by_anonymous_visit
     assert_eq!(
         listed.status, 200,
         "the catalog listing is a public route: {}",
-        listed.text
+        listed.raw
     );
     assert_eq!(
         listed.body["items"][0]["id"],
@@ -283,11 +283,7 @@ async fn through_the_gateway_a_release_is_published_and_found_by_anonymous_visit
     let found = platform
         .get(Svc::Gateway, "/api/catalog/search?q=premiere", None)
         .await;
-    assert_eq!(
-        found.status, 200,
-        "search is a public route: {}",
-        found.text
-    );
+    assert_eq!(found.status, 200, "search is a public route: {}", found.raw);
     assert_eq!(
         found.body["items"][0]["title"], "Gateway Premiere",
         "search finds the release"

@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
-use mediaflow_auth::HashingParams;
 use mediaflow_shared::Infra;
 use mediaflow_shared::http::RunningService;
-use mediaflow_tests::support::gateway::{self, LONG_HEARTBEAT, jwt_settings, url};
+use mediaflow_tests::support::fixtures::{LONG_HEARTBEAT, ephemeral_listener, infra, jwt_settings};
+use mediaflow_tests::support::http::url;
+use mediaflow_tests::support::{auth, gateway};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 /// Auth, catalog and billing sharing the gateway tests' key, on ephemeral ports.
 struct Backends {
@@ -19,33 +19,21 @@ struct Backends {
     _billing: RunningService,
 }
 
-async fn listener() -> TcpListener {
-    TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port")
-}
-
 async fn start_backends(infra: &Infra) -> Backends {
-    let mut auth = mediaflow_auth::Settings::new(jwt_settings());
-    auth.heartbeat = LONG_HEARTBEAT;
     // Cheap hashing keeps sign-up fast; the cost parameters are auth's own concern.
-    auth.hashing = HashingParams {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
+    let auth = auth::settings();
     let mut catalog = mediaflow_catalog::Settings::new(jwt_settings());
     catalog.heartbeat = LONG_HEARTBEAT;
     let mut billing = mediaflow_billing::Settings::new(jwt_settings());
     billing.heartbeat = LONG_HEARTBEAT;
     Backends {
-        _auth: mediaflow_auth::start(infra, auth, listener().await)
+        _auth: mediaflow_auth::start(infra, auth, ephemeral_listener().await)
             .await
             .expect("auth starts"),
-        _catalog: mediaflow_catalog::start(infra, catalog, listener().await)
+        _catalog: mediaflow_catalog::start(infra, catalog, ephemeral_listener().await)
             .await
             .expect("catalog starts"),
-        _billing: mediaflow_billing::start(infra, billing, listener().await)
+        _billing: mediaflow_billing::start(infra, billing, ephemeral_listener().await)
             .await
             .expect("billing starts"),
     }
@@ -90,7 +78,7 @@ async fn sign_up(gw: &RunningService, email: &str) -> String {
 
 #[tokio::test]
 async fn a_visitor_signs_up_logs_in_and_reaches_a_protected_route_through_the_gateway() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _backends = start_backends(&infra).await;
     let gw = start_gateway(&infra).await;
     let token = sign_up(&gw, "ada@example.com").await;
@@ -121,7 +109,7 @@ async fn a_visitor_signs_up_logs_in_and_reaches_a_protected_route_through_the_ga
 
 #[tokio::test]
 async fn anonymous_visitors_browse_the_catalog_and_plans_but_not_subscriptions() {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _backends = start_backends(&infra).await;
     let gw = start_gateway(&infra).await;
     let http = reqwest::Client::new();
@@ -157,7 +145,7 @@ async fn anonymous_visitors_browse_the_catalog_and_plans_but_not_subscriptions()
 #[tokio::test]
 async fn the_home_page_shows_trending_and_degrades_while_recommendations_and_users_are_not_deployed()
  {
-    let (_clock, infra) = gateway::infra();
+    let (_clock, infra) = infra();
     let _backends = start_backends(&infra).await;
     let gw = start_gateway(&infra).await;
     let token = sign_up(&gw, "grace@example.com").await;
@@ -184,10 +172,8 @@ async fn the_home_page_shows_trending_and_degrades_while_recommendations_and_use
 
 #[tokio::test]
 async fn the_gateway_refuses_to_start_while_a_required_service_is_missing() {
-    let (_clock, infra) = gateway::infra();
-    let mut auth = mediaflow_auth::Settings::new(jwt_settings());
-    auth.heartbeat = LONG_HEARTBEAT;
-    let _auth = mediaflow_auth::start(&infra, auth, listener().await)
+    let (_clock, infra) = infra();
+    let _auth = mediaflow_auth::start(&infra, auth::settings(), ephemeral_listener().await)
         .await
         .expect("auth starts");
     let mut settings = gateway::settings();

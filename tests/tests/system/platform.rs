@@ -25,7 +25,7 @@ async fn every_service_starts_registers_and_answers_ready() {
             200,
             "{} must be ready: {}",
             svc.name(),
-            ready.text
+            ready.raw
         );
     }
     platform.stop().await;

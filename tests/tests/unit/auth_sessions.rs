@@ -10,7 +10,7 @@ use mediaflow_auth::domain::{
 };
 use mediaflow_shared::auth::{Role, TokenType};
 use mediaflow_shared::clock::{Clock, ManualClock};
-use mediaflow_tests::support::auth::jwt_settings;
+use mediaflow_tests::support::fixtures::jwt_settings;
 
 #[test]
 fn the_fifth_attempt_is_checked_and_locks_the_next_ones() {

@@ -7,7 +7,7 @@ use mediaflow_auth::domain::{Email, LockoutPolicy, Password};
 use mediaflow_auth::{AuthError, HashingError, HashingParams, PasswordHasher, Settings};
 use mediaflow_shared::config::Env;
 use mediaflow_shared::store::StoreError;
-use mediaflow_tests::support::auth::CHEAP_HASHING;
+use mediaflow_tests::support::fixtures::CHEAP_HASHING;
 
 fn email(text: &str) -> Email {
     Email::parse(text).expect("a valid test address")

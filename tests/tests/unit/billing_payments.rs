@@ -15,8 +15,7 @@ use mediaflow_shared::config::Env;
 use mediaflow_shared::money::{Currency, Money};
 use mediaflow_shared::resilience::{Jitter, RetryPolicy};
 use mediaflow_shared::store::StoreError;
-use mediaflow_tests::support::billing::jwt_settings;
-use mediaflow_tests::support::manual_clock;
+use mediaflow_tests::support::fixtures::{jwt_settings, manual_clock};
 
 fn charge(key: &str, minor: i64) -> ChargeRequest {
     ChargeRequest {

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use mediaflow_billing::{Settings, SimulatedProvider};
 use mediaflow_shared::Infra;
-use mediaflow_shared::auth::{Claims, JwtIssuer, KeySet, Role, SigningKey, TokenType};
-use mediaflow_shared::clock::{Clock, ManualClock, Timestamp};
+use mediaflow_shared::auth::{Role, TokenType};
+use mediaflow_shared::clock::{ManualClock, Timestamp};
 use mediaflow_shared::http::RunningService;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
-use super::fixtures::{ADMIN, TEST_SECRET, infra, jwt_settings, settings};
-use super::reply::{Reply, send};
+use crate::support::billing::{ADMIN, settings};
+use crate::support::fixtures::{claims, ephemeral_listener, infra, sign};
+use crate::support::http::{Reply, send, url};
 
 /// A running billing service with its infrastructure, provider and client.
 #[derive(Debug)]
@@ -29,7 +29,6 @@ pub struct BillingHarness {
     pub service: RunningService,
     /// Client for calls.
     pub http: reqwest::Client,
-    issuer: JwtIssuer,
 }
 
 impl BillingHarness {
@@ -52,13 +51,7 @@ impl BillingHarness {
     /// The service on `infra` with explicit settings (its provider is kept).
     pub async fn start_with(clock: Arc<ManualClock>, infra: Infra, settings: Settings) -> Self {
         let provider = settings.provider.clone();
-        let issuer = JwtIssuer::new(KeySet::single(
-            SigningKey::new("k1", TEST_SECRET.to_vec()).expect("valid test key"),
-        ));
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("an ephemeral port is free");
-        let service = mediaflow_billing::start(&infra, settings, listener)
+        let service = mediaflow_billing::start(&infra, settings, ephemeral_listener().await)
             .await
             .expect("the billing service starts");
         Self {
@@ -67,7 +60,6 @@ impl BillingHarness {
             provider,
             service,
             http: reqwest::Client::new(),
-            issuer,
         }
     }
 
@@ -78,20 +70,7 @@ impl BillingHarness {
 
     /// An access token for `user` with `roles`, valid from the clock's now.
     pub fn token(&self, user: &str, roles: &[Role]) -> String {
-        let now = self.clock.now().timestamp();
-        let settings = jwt_settings();
-        self.issuer.sign(&Claims {
-            sub: user.to_owned(),
-            iss: settings.issuer,
-            aud: settings.audience,
-            exp: now + 900,
-            nbf: now,
-            iat: now,
-            jti: format!("jti-{user}-{now}"),
-            typ: TokenType::Access,
-            roles: roles.to_vec(),
-            fam: None,
-        })
+        sign(&claims(self.clock.as_ref(), user, roles, TokenType::Access))
     }
 
     /// A viewer's token.
@@ -106,12 +85,7 @@ impl BillingHarness {
 
     /// Absolute URL of `path`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.service.base_url())
-    }
-
-    /// Sends a request and collects the reply.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
-        send(request).await
+        url(&self.service, path)
     }
 
     /// A `POST path` with a token, an optional idempotency key and a JSON body,
@@ -168,7 +142,7 @@ impl BillingHarness {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        self.send(request).await
+        send(request).await
     }
 
     /// `POST path` with an optional token and idempotency key, and a JSON body.
@@ -186,7 +160,7 @@ impl BillingHarness {
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
-        self.send(request).await
+        send(request).await
     }
 
     /// `POST /subscriptions` as viewer `user`.
