@@ -1,27 +1,28 @@
-//! `mediaflow`: runs the MediaFlow debugging challenge. Thin edge: parse the
-//! arguments, act, map the outcome to an exit code.
+//! `mediaflow`: runs the MediaFlow debugging challenge. Thin edge: parse the arguments,
+//! capture the host environment, run, map the outcome to an exit code.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
-
-/// Run the MediaFlow debugging challenge: a distributed video-streaming platform in
-/// Rust with planted bugs, its test suites and their scoring.
-#[derive(Debug, Parser)]
-#[command(
-    name = "mediaflow",
-    version,
-    about,
-    long_about = None,
-    after_help = "Exit codes: 0 ok, 1 tests failed or reward below 1, 2 usage or environment error."
-)]
-struct Cli {}
+use clap::Parser;
+use mediaflow::args::Cli;
+use mediaflow::host::HostEnv;
+use mediaflow::infra::EngineEnv;
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    // No command yet does anything beyond --help/--version; show what exists.
-    match Cli::command().print_help() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(2),
-    }
+    let cli = Cli::parse();
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let host = HostEnv {
+        current_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        engine: EngineEnv {
+            docker_host: var("DOCKER_HOST").map(|v| v.to_string_lossy().into_owned()),
+            home: var("HOME").map(PathBuf::from),
+            xdg_runtime_dir: var("XDG_RUNTIME_DIR").map(PathBuf::from),
+        },
+        no_color: var("NO_COLOR").is_some(),
+        stdout_is_terminal: std::io::stdout().is_terminal(),
+        stderr_is_terminal: std::io::stderr().is_terminal(),
+    };
+    ExitCode::from(mediaflow::run(cli, &host))
 }

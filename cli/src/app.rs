@@ -1,0 +1,49 @@
+//! From parsed arguments and the host environment to an exit code: the one entry point
+//! `main` calls.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::args::{Cli, Command};
+use crate::commands::context::Context;
+use crate::commands::{self, Failure};
+use crate::exit;
+use crate::host::HostEnv;
+
+/// Runs the command `cli` asks for and returns its exit code; errors are printed to
+/// stderr as `error: …`.
+pub fn run(cli: Cli, host: &HostEnv) -> u8 {
+    let Some(command) = cli.command else {
+        let shown = Cli::command()
+            .print_help()
+            .and_then(|()| writeln!(std::io::stdout()));
+        return match shown {
+            Ok(()) => exit::OK,
+            Err(_) => exit::USAGE_OR_ENVIRONMENT,
+        };
+    };
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::environment(format!("cannot start the async runtime: {error}")))
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let context = Context::new(host, cli.workspace.as_deref())?;
+                match &command {
+                    Command::Up(args) => commands::up::run(&context, args).await,
+                    Command::Down(args) => commands::down::run(&context, args).await,
+                    Command::Status(args) => commands::status::run(&context, args).await,
+                    Command::Logs(args) => commands::logs::run(&context, args).await,
+                }
+            })
+        });
+    match outcome {
+        Ok(code) => code,
+        Err(failure) => {
+            // Nothing better to do when stderr itself is gone.
+            let _ignored = writeln!(std::io::stderr().lock(), "error: {}", failure.message);
+            failure.code
+        }
+    }
+}

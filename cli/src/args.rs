@@ -1,0 +1,81 @@
+//! The command line: `mediaflow [--workspace DIR] <command>`, parsed with clap derive.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit;
+use crate::infra::ImageOverride;
+
+/// Run the MediaFlow debugging challenge: a distributed video-streaming platform in
+/// Rust with planted bugs, its test suites and their scoring.
+#[derive(Debug, Parser)]
+#[command(name = "mediaflow", version, about, long_about = None, after_help = exit::HELP)]
+pub struct Cli {
+    /// The workspace [default: the nearest directory upwards from here holding
+    /// infrastructure/infra.yaml or .mediaflow/].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// What to do; without one, this help.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the Docker infrastructure (all services, or the named ones), wait until it
+    /// is healthy and write its connection settings to .mediaflow/infra.env.
+    #[command(after_help = exit::HELP)]
+    Up(UpArgs),
+    /// Remove the containers and network `up` created for this workspace.
+    #[command(after_help = exit::HELP)]
+    Down(DownArgs),
+    /// Show each service's image, state, health, host ports and uptime.
+    #[command(after_help = exit::HELP)]
+    Status(StatusArgs),
+    /// Print a service's container output.
+    #[command(after_help = exit::HELP)]
+    Logs(LogsArgs),
+}
+
+/// `mediaflow up`.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Services to start [default: every service of infrastructure/infra.yaml].
+    #[arg(value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Use another image for a service (repeatable); wins over .mediaflow/config.yaml.
+    #[arg(long = "image", value_name = "NAME=REF")]
+    pub images: Vec<ImageOverride>,
+}
+
+/// `mediaflow down`.
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Also remove the named volumes (all data of the services).
+    #[arg(long)]
+    pub volumes: bool,
+}
+
+/// `mediaflow status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mediaflow logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The service.
+    #[arg(value_name = "NAME")]
+    pub service: String,
+    /// Keep printing new output until the container stops (or Ctrl-C).
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Only the last N lines of earlier output.
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
+}

@@ -1,0 +1,13 @@
+//! The commands: each turns parsed arguments into calls of the library and prints the
+//! outcome. This is the only layer that writes to the terminal.
+
+pub mod context;
+pub mod down;
+pub mod failure;
+pub mod logs;
+pub mod output;
+pub mod progress;
+pub mod status;
+pub mod up;
+
+pub use failure::Failure;

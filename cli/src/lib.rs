@@ -1,0 +1,22 @@
+//! `mediaflow`: the tool that runs the MediaFlow debugging challenge. A library with a
+//! thin binary, so tests, a future dashboard and an agent protocol drive the same code.
+//!
+//! # Layout
+//! - [`args`]: the command line (clap derive), parsed in `main`.
+//! - [`app`]: [`run`], from parsed arguments and the host environment to an exit code.
+//! - [`commands`]: one module per command; the only place that prints.
+//! - [`infra`]: the Docker infrastructure (`up`, `down`, `status`, `logs`) as a library
+//!   that emits events and returns reports, never prints.
+//! - [`workspace`]: finding the workspace and where its files live.
+//! - [`host`]: the process environment, captured once at the edge.
+//! - [`exit`]: exit codes, documented in `--help`.
+
+pub mod app;
+pub mod args;
+pub mod commands;
+pub mod exit;
+pub mod host;
+pub mod infra;
+pub mod workspace;
+
+pub use app::run;
