@@ -17,5 +17,7 @@ pub use client::{
 };
 pub use error::ApiError;
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
-pub use server::{HeartbeatSettings, ReadyCheck, RunningService, ServiceError, ServiceSpec, start};
+pub use server::{
+    DatabaseReady, HeartbeatSettings, ReadyCheck, RunningService, ServiceError, ServiceSpec, start,
+};
 pub use standalone::{EXIT_SETUP_FAILED, Standalone};

@@ -28,13 +28,14 @@ mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use mediaflow_shared::Infra;
 use mediaflow_shared::auth::JwtError;
 use mediaflow_shared::events::TopologyError;
 use mediaflow_shared::events::outbox::OutboxRelay;
-use mediaflow_shared::http::{self, ReadyCheck, RunningService, ServiceError, ServiceSpec};
-use mediaflow_shared::store::{SqlStore, StoreError};
+use mediaflow_shared::http::{
+    self, DatabaseReady, ReadyCheck, RunningService, ServiceError, ServiceSpec,
+};
+use mediaflow_shared::store::StoreError;
 use thiserror::Error;
 use tokio::net::TcpListener;
 
@@ -70,21 +71,6 @@ pub enum StartError {
     /// The HTTP host could not start (listener, registry, heartbeat settings).
     #[error(transparent)]
     Service(#[from] ServiceError),
-}
-
-/// `/ready` fails while the database does not answer.
-#[derive(Debug)]
-struct DatabaseReady(Arc<dyn SqlStore>);
-
-#[async_trait]
-impl ReadyCheck for DatabaseReady {
-    async fn check(&self) -> Result<(), String> {
-        self.0
-            .query("SELECT 1 AS reachable", &[])
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
 }
 
 /// Starts the auth service on `listener`: validates the settings, migrates the

@@ -29,13 +29,14 @@ pub mod views;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use mediaflow_shared::Infra;
 use mediaflow_shared::auth::{JwtError, JwtVerifier, TokenType};
 use mediaflow_shared::events::TopologyError;
 use mediaflow_shared::events::outbox::OutboxRelay;
-use mediaflow_shared::http::{self, ReadyCheck, RunningService, ServiceError, ServiceSpec};
-use mediaflow_shared::store::{SqlStore, StoreError, migrate};
+use mediaflow_shared::http::{
+    self, DatabaseReady, ReadyCheck, RunningService, ServiceError, ServiceSpec,
+};
+use mediaflow_shared::store::{StoreError, migrate};
 use thiserror::Error;
 use tokio::net::TcpListener;
 
@@ -74,20 +75,6 @@ pub enum StartError {
     /// The HTTP host failed to start.
     #[error("the billing service could not start serving: {0}")]
     Serve(#[from] ServiceError),
-}
-
-/// Readiness: the billing database answers.
-struct DatabaseReady(Arc<dyn SqlStore>);
-
-#[async_trait]
-impl ReadyCheck for DatabaseReady {
-    async fn check(&self) -> Result<(), String> {
-        self.0
-            .query("SELECT 1 AS up", &[])
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("billing database unreachable: {e}"))
-    }
 }
 
 /// Starts the billing service on `listener`: migrates its database, declares its

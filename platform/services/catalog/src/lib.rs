@@ -28,14 +28,13 @@ pub mod settings;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use mediaflow_shared::Infra;
 use mediaflow_shared::auth::{JwtVerifier, TokenType};
 use mediaflow_shared::events::ConsumeOptions;
 use mediaflow_shared::events::outbox::OutboxRelay;
 use mediaflow_shared::events::platform::base_topology;
-use mediaflow_shared::http::{self, ReadyCheck, RunningService, ServiceSpec};
-use mediaflow_shared::store::{SqlStore, migrate};
+use mediaflow_shared::http::{self, DatabaseReady, ReadyCheck, RunningService, ServiceSpec};
+use mediaflow_shared::store::migrate;
 use tokio::net::TcpListener;
 
 pub use crate::error::{CatalogError, StartError};
@@ -47,21 +46,6 @@ use crate::service::CatalogService;
 
 /// The service's name: registry entry, database name, routing-key prefix.
 pub const SERVICE: &str = "catalog";
-
-/// `/ready` fails while the catalog database does not answer.
-#[derive(Debug)]
-struct DatabaseReady(Arc<dyn SqlStore>);
-
-#[async_trait]
-impl ReadyCheck for DatabaseReady {
-    async fn check(&self) -> Result<(), String> {
-        self.0
-            .query("SELECT 1 AS ok", &[])
-            .await
-            .map(|_| ())
-            .map_err(|err| err.to_string())
-    }
-}
 
 /// Starts the catalog on `listener`: migrates its database, declares its
 /// topology, starts the outbox relay and the view counter (both stop with the

@@ -23,6 +23,7 @@ use crate::config::{ConfigError, Env};
 use crate::registry::{
     Heartbeat, HeartbeatOutcome, RegistryError, ServiceInstance, ServiceRegistry,
 };
+use crate::store::SqlStore;
 
 /// How an instance keeps itself registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,21 @@ impl HeartbeatSettings {
 pub trait ReadyCheck: Send + Sync {
     /// `Err(reason)` when the dependency is not usable.
     async fn check(&self) -> Result<(), String>;
+}
+
+/// `/ready` fails while a service's database does not answer a trivial query.
+#[derive(Debug, Clone)]
+pub struct DatabaseReady(pub Arc<dyn SqlStore>);
+
+#[async_trait]
+impl ReadyCheck for DatabaseReady {
+    async fn check(&self) -> Result<(), String> {
+        self.0
+            .query("SELECT 1 AS reachable", &[])
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// What to run.
