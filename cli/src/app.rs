@@ -35,6 +35,7 @@ pub fn run(cli: Cli, host: &HostEnv) -> u8 {
                     Command::Down(args) => commands::down::run(&context, args).await,
                     Command::Status(args) => commands::status::run(&context, args).await,
                     Command::Logs(args) => commands::logs::run(&context, args).await,
+                    Command::Challenge(args) => commands::challenge::run(&context, args),
                 }
             })
         });

@@ -37,6 +37,9 @@ pub enum Command {
     /// Print a service's container output.
     #[command(after_help = exit::HELP)]
     Logs(LogsArgs),
+    /// Author tools for the challenge: record, refresh and check the bug patches.
+    #[command(after_help = exit::HELP)]
+    Challenge(ChallengeArgs),
 }
 
 /// `mediaflow up`.
@@ -78,4 +81,64 @@ pub struct LogsArgs {
     /// Only the last N lines of earlier output.
     #[arg(long, value_name = "N")]
     pub tail: Option<usize>,
+}
+
+/// `mediaflow challenge`.
+#[derive(Debug, Args)]
+pub struct ChallengeArgs {
+    /// The author tool to run.
+    #[command(subcommand)]
+    pub command: ChallengeCommand,
+}
+
+/// The author tools.
+#[derive(Debug, Subcommand)]
+pub enum ChallengeCommand {
+    /// Turn the edits under platform/ into the bug's patch, then restore the reference.
+    #[command(after_help = exit::HELP)]
+    Record(RecordArgs),
+    /// Rewrite every bug patch against the current reference (all or nothing).
+    #[command(after_help = exit::HELP)]
+    Refresh(RefreshArgs),
+    /// Prove the catalog valid and every patch applicable, alone and all together.
+    #[command(after_help = exit::HELP)]
+    Check(CheckArgs),
+}
+
+/// Where the challenge lives, shared by the author tools.
+#[derive(Debug, Args)]
+pub struct ChallengeDirArg {
+    /// The challenge folder [default: challenges/mediaflow in the workspace].
+    #[arg(long = "challenge", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `mediaflow challenge record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The bug id, as in challenge.yaml (e.g. G2).
+    #[arg(value_name = "BUG")]
+    pub bug: String,
+    /// The challenge folder.
+    #[command(flatten)]
+    pub challenge: ChallengeDirArg,
+}
+
+/// `mediaflow challenge refresh`.
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// The challenge folder.
+    #[command(flatten)]
+    pub challenge: ChallengeDirArg,
+}
+
+/// `mediaflow challenge check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The challenge folder.
+    #[command(flatten)]
+    pub challenge: ChallengeDirArg,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }

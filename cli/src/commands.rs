@@ -1,6 +1,8 @@
 //! The commands: each turns parsed arguments into calls of the library and prints the
 //! outcome. This is the only layer that writes to the terminal.
 
+pub mod challenge;
+pub mod challenge_check;
 pub mod context;
 pub mod down;
 pub mod failure;

@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`args`]: the command line (clap derive), parsed in `main`.
 //! - [`app`]: [`run`], from parsed arguments and the host environment to an exit code.
+//! - [`challenge`]: the challenge engine (catalog, bug patches, authoring) as a library.
 //! - [`commands`]: one module per command; the only place that prints.
 //! - [`infra`]: the Docker infrastructure (`up`, `down`, `status`, `logs`) as a library
 //!   that emits events and returns reports, never prints.
@@ -13,6 +14,7 @@
 
 pub mod app;
 pub mod args;
+pub mod challenge;
 pub mod commands;
 pub mod exit;
 pub mod host;
