@@ -29,13 +29,15 @@ pub fn run(cli: Cli, host: &HostEnv) -> u8 {
         .map_err(|error| Failure::environment(format!("cannot start the async runtime: {error}")))
         .and_then(|runtime| {
             runtime.block_on(async {
-                let context = Context::new(host, cli.workspace.as_deref())?;
+                // `init` creates a workspace, so it is the one command that needs none.
+                let context = || Context::new(host, cli.workspace.as_deref());
                 match &command {
-                    Command::Up(args) => commands::up::run(&context, args).await,
-                    Command::Down(args) => commands::down::run(&context, args).await,
-                    Command::Status(args) => commands::status::run(&context, args).await,
-                    Command::Logs(args) => commands::logs::run(&context, args).await,
-                    Command::Challenge(args) => commands::challenge::run(&context, args),
+                    Command::Init(args) => commands::init::run(host, args),
+                    Command::Up(args) => commands::up::run(&context()?, args).await,
+                    Command::Down(args) => commands::down::run(&context()?, args).await,
+                    Command::Status(args) => commands::status::run(&context()?, args).await,
+                    Command::Logs(args) => commands::logs::run(&context()?, args).await,
+                    Command::Challenge(args) => commands::challenge::run(&context()?, args),
                 }
             })
         });

@@ -24,6 +24,10 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate a fresh challenge workspace: the platform with the bugs planted, the
+    /// test suites, the incident scenarios, a README and git with one commit.
+    #[command(after_help = exit::HELP)]
+    Init(InitArgs),
     /// Start the Docker infrastructure (all services, or the named ones), wait until it
     /// is healthy and write its connection settings to .mediaflow/infra.env.
     #[command(after_help = exit::HELP)]
@@ -40,6 +44,32 @@ pub enum Command {
     /// Author tools for the challenge: record, refresh and check the bug patches.
     #[command(after_help = exit::HELP)]
     Challenge(ChallengeArgs),
+}
+
+/// `mediaflow init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the workspace; must be new or empty unless --force.
+    #[arg(value_name = "DIR", default_value = "mediaflow-challenge")]
+    pub dir: PathBuf,
+    /// Plant only these bugs (comma-separated ids) instead of all of them.
+    #[arg(
+        long,
+        value_name = "ID,..",
+        value_delimiter = ',',
+        conflicts_with = "seed"
+    )]
+    pub bugs: Option<Vec<String>>,
+    /// Plant a reproducible random subset: the seed of the draw (with --count).
+    #[arg(long, value_name = "N", requires = "count")]
+    pub seed: Option<u64>,
+    /// Plant a reproducible random subset: how many bugs (with --seed).
+    #[arg(long, value_name = "K", requires = "seed")]
+    pub count: Option<usize>,
+    /// Regenerate a non-empty DIR: everything in it but target/ is replaced. A git
+    /// repository that is not a MediaFlow workspace is never deleted.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `mediaflow up`.

@@ -6,6 +6,7 @@ pub mod challenge_check;
 pub mod context;
 pub mod down;
 pub mod failure;
+pub mod init;
 pub mod logs;
 pub mod output;
 pub mod progress;

@@ -9,6 +9,7 @@
 //! - [`infra`]: the Docker infrastructure (`up`, `down`, `status`, `logs`) as a library
 //!   that emits events and returns reports, never prints.
 //! - [`workspace`]: finding the workspace and where its files live.
+//! - [`workspace_gen`]: generating a player's workspace (`init`) from embedded sources.
 //! - [`host`]: the process environment, captured once at the edge.
 //! - [`exit`]: exit codes, documented in `--help`.
 
@@ -20,5 +21,6 @@ pub mod exit;
 pub mod host;
 pub mod infra;
 pub mod workspace;
+pub mod workspace_gen;
 
 pub use app::run;

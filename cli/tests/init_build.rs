@@ -1,0 +1,73 @@
+//! A generated workspace is a real cargo workspace: it builds offline (the crates come
+//! from the local cargo cache, the lock file is honoured and left unchanged), reusing the
+//! repository's target directory so only what differs is compiled.
+//!
+//! All bugs are planted, so this also proves they compile together. Every file is
+//! freshly written, so cargo compiles the platform crates each time (≈ 50 s on two
+//! cores with warm dependencies): longer than nextest's default 30 s slow-timeout.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use mediaflow::workspace_gen::{self, InitOptions, Selection, Sources};
+
+/// Past this the build is stopped and the test fails: a cold build of the platform
+/// crates takes about a minute on two cores, a warm one seconds.
+const BUILD_LIMIT: Duration = Duration::from_secs(240);
+
+#[test]
+fn the_generated_workspace_builds_offline_with_its_lock_file_unchanged() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the repository");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = InitOptions {
+        selection: Selection::All,
+        force: false,
+        started_at: Utc::now(),
+    };
+    let sources = Sources::embedded().expect("embedded sources");
+    workspace_gen::init(&sources, dir.path(), &options).expect("init");
+    let mut child = Command::new("cargo")
+        .args(["build", "--offline", "--workspace", "--tests", "--quiet"])
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", repo.join("target"))
+        .env("CARGO_TERM_COLOR", "never")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cargo runs");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > BUILD_LIMIT {
+            let _killed = child.kill();
+            panic!("the workspace did not build within {BUILD_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = child
+        .wait_with_output()
+        .map(|output| String::from_utf8_lossy(&output.stderr).into_owned())
+        .unwrap_or_default();
+    assert!(
+        status.success(),
+        "the generated workspace must build offline:\n{stderr}"
+    );
+    let repo = git2::Repository::open(dir.path()).expect("repo");
+    let changed: Vec<String> = repo
+        .statuses(None)
+        .expect("status")
+        .iter()
+        .filter(|entry| !entry.status().is_ignored())
+        .filter_map(|entry| entry.path().ok().map(str::to_owned))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "building must leave the start commit's files as they were: {changed:?}"
+    );
+}
