@@ -2,12 +2,21 @@
 //! stream and read model written together, published events, optimistic
 //! concurrency, readiness and shutdown.
 
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use async_trait::async_trait;
 use mediaflow_catalog::routes::VideoBody;
 use mediaflow_shared::auth::Role;
 use mediaflow_shared::event_store::{EventStore, SqlEventStore};
+use mediaflow_shared::store::{Dialect, Row, SqlStore, SqlTransaction, SqlValue, StoreError};
 use mediaflow_tests::support::catalog::{self, CatalogApp, WAIT, eventually};
+use mediaflow_tests::support::databases::wrap_store;
 use mediaflow_tests::support::events::EventProbe;
+use mediaflow_tests::support::fixtures::infra;
 use serde_json::json;
+use tokio::sync::Barrier;
 
 fn event_store(app: &CatalogApp) -> SqlEventStore {
     SqlEventStore::new(app.infra.database("catalog"), app.infra.clock.clone())
@@ -291,4 +300,96 @@ async fn stopping_the_service_deregisters_it_and_stops_its_view_consumer() {
     })
     .await;
     assert!(stopped, "the view consumer must stop with the service");
+}
+
+/// A store that, once armed, holds the results of the first two stream loads
+/// until both have read, so two commands are certain to decide on the same version.
+struct PairedLoads {
+    inner: Arc<dyn SqlStore>,
+    armed: AtomicBool,
+    arrived: AtomicUsize,
+    both: Barrier,
+}
+
+impl fmt::Debug for PairedLoads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PairedLoads").finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl SqlStore for PairedLoads {
+    fn dialect(&self) -> Dialect {
+        self.inner.dialect()
+    }
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
+        self.inner.execute(sql, params).await
+    }
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
+        let loading = sql.contains("FROM event_store_events") && sql.contains("event_type");
+        let rows = self.inner.query(sql, params).await;
+        if loading
+            && self.armed.load(Ordering::SeqCst)
+            && self.arrived.fetch_add(1, Ordering::SeqCst) < 2
+        {
+            self.both.wait().await;
+        }
+        rows
+    }
+    async fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
+        self.inner.execute_batch(sql).await
+    }
+    async fn begin(&self) -> Result<Box<dyn SqlTransaction>, StoreError> {
+        self.inner.begin().await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_concurrent_updates_from_the_same_version_let_exactly_one_win() {
+    let (clock, infra) = infra();
+    let (infra, gate) = wrap_store(&infra, mediaflow_catalog::SERVICE, |inner| PairedLoads {
+        inner,
+        armed: AtomicBool::new(false),
+        arrived: AtomicUsize::new(0),
+        both: Barrier::new(2),
+    });
+    let app = Arc::new(CatalogApp::spawn_on(infra, clock, catalog::settings()).await);
+    let creator = app.token("creator-1", Role::Creator);
+    let video = app.create_video(&creator, "Night Train", "drama").await;
+    gate.armed.store(true, Ordering::SeqCst);
+
+    let changes = [
+        json!({ "title": "Night Train (director's cut)" }),
+        json!({ "genre": "thriller" }),
+    ];
+    let mut editors = tokio::task::JoinSet::new();
+    for change in changes {
+        let app = Arc::clone(&app);
+        let (creator, id) = (creator.clone(), video.id.clone());
+        editors.spawn(async move {
+            app.patch(&creator, &id, Some("\"1\""), &change)
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = editors.join_next().await {
+        statuses.push(status.expect("the editor finished"));
+    }
+    statuses.sort_unstable();
+    assert!(
+        statuses[0] == 200 && (statuses[1] == 409 || statuses[1] == 412),
+        "of two updates made from version 1 at the same time exactly one must win and the \
+         other be refused as a conflict (409/412), got {statuses:?}"
+    );
+    let events = event_store(&app)
+        .read(&format!("video-{}", video.id), 1)
+        .await
+        .expect("the stream reads");
+    assert_eq!(
+        events.len(),
+        2,
+        "the stream holds the creation and the single winning update"
+    );
 }
