@@ -1,6 +1,9 @@
 //! A generated workspace is a real cargo workspace: it builds offline (the crates come
-//! from the local cargo cache, the lock file is honoured and left unchanged), reusing the
-//! repository's target directory so only what differs is compiled.
+//! from the local cargo cache, the lock file is honoured and left unchanged) and its
+//! runner profile is valid for nextest. It builds into its own directory under the
+//! repository's `target/`: the generated crates carry the same names as the reference
+//! ones, and sharing one target directory would let artifacts built with bugs planted
+//! stand in for the reference's.
 //!
 //! All bugs are planted, so this also proves they compile together. Every file is
 //! freshly written, so cargo compiles the platform crates each time (≈ 50 s on two
@@ -28,12 +31,13 @@ fn the_generated_workspace_builds_offline_with_its_lock_file_unchanged() {
         force: false,
         started_at: Utc::now(),
     };
+    let target = repo.join("target").join("generated-workspace");
     let sources = Sources::embedded().expect("embedded sources");
     workspace_gen::init(&sources, dir.path(), &options).expect("init");
     let mut child = Command::new("cargo")
         .args(["build", "--offline", "--workspace", "--tests", "--quiet"])
         .current_dir(dir.path())
-        .env("CARGO_TARGET_DIR", repo.join("target"))
+        .env("CARGO_TARGET_DIR", &target)
         .env("CARGO_TERM_COLOR", "never")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -57,6 +61,18 @@ fn the_generated_workspace_builds_offline_with_its_lock_file_unchanged() {
     assert!(
         status.success(),
         "the generated workspace must build offline:\n{stderr}"
+    );
+    let listed = Command::new("cargo")
+        .args(["nextest", "list", "--offline", "--workspace"])
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .expect("cargo nextest runs");
+    assert!(
+        listed.status.success(),
+        "nextest must accept the workspace's runner profile and list its tests:\n{}",
+        String::from_utf8_lossy(&listed.stderr)
     );
     let repo = git2::Repository::open(dir.path()).expect("repo");
     let changed: Vec<String> = repo
