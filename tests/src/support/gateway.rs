@@ -44,6 +44,21 @@ pub fn settings() -> Settings {
     settings
 }
 
+/// `GET` of `path` through the gateway with a bearer token: the request most gateway
+/// tests make.
+pub async fn get_as(
+    gw: &RunningService,
+    token: impl std::fmt::Display,
+    path: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(super::http::url(gw, path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {path} through the gateway got no answer: {e}"))
+}
+
 /// Starts a gateway on an ephemeral port.
 pub async fn spawn(infra: &Infra, settings: Settings) -> RunningService {
     try_spawn(infra, settings)

@@ -60,12 +60,12 @@ async fn an_upstream_that_stops_answering_becomes_a_504() {
     let mut settings = gateway::settings();
     settings.upstream.timeout = Duration::from_millis(40);
     let gw = gateway::spawn(&infra, settings).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/users/user-1/watchlist"))
-        .bearer_auth(access_token(&*clock, "user-1"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(
+        &gw,
+        access_token(&*clock, "user-1"),
+        "/api/users/user-1/watchlist",
+    )
+    .await;
     assert_eq!(
         response.status(),
         504,
@@ -201,12 +201,7 @@ async fn the_home_page_survives_a_partitioned_part_and_a_hanging_part() {
     settings.home.history = Duration::from_millis(40);
     let gw = gateway::spawn(&infra, settings).await;
     infra.network.partition("gateway", "recommendations");
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/home"))
-        .bearer_auth(access_token(&*clock, "user-1"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, access_token(&*clock, "user-1"), "/api/home").await;
     assert_eq!(response.status(), 200, "trending alone is worth a page");
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["degraded"], json!(["recommendations", "history"]));
@@ -306,12 +301,7 @@ async fn an_isolated_gateway_fails_fast_on_every_upstream_but_stays_live() {
 async fn with_every_home_upstream_down_the_home_page_is_unavailable() {
     let (clock, infra) = infra();
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/home"))
-        .bearer_auth(access_token(&*clock, "user-1"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, access_token(&*clock, "user-1"), "/api/home").await;
     assert_eq!(
         response.status(),
         503,

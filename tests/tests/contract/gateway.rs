@@ -137,12 +137,7 @@ async fn the_home_page_has_exactly_trending_recommendations_history_and_degraded
     let _catalog = Double::ok(&infra, "catalog", json!({"items": []})).await;
     let _users = Double::ok(&infra, "users", json!({"items": []})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/home"))
-        .bearer_auth(access_token(&*clock, "user-1"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, access_token(&*clock, "user-1"), "/api/home").await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(

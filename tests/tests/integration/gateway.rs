@@ -74,12 +74,7 @@ async fn a_valid_access_token_is_verified_and_forwarded_to_the_upstream() {
     let billing = Double::ok(&infra, "billing", json!({"plan": "premium"})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
     let token = access_token(&*clock, "user-7");
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/billing/subscriptions/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, &token, "/api/billing/subscriptions/me").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         billing.last().header("authorization"),
@@ -191,12 +186,12 @@ async fn upstream_client_errors_are_passed_through_with_their_status_and_body() 
 async fn an_unknown_service_is_not_found() {
     let (clock, infra) = infra();
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/payments/charges"))
-        .bearer_auth(access_token(&*clock, "user-1"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(
+        &gw,
+        access_token(&*clock, "user-1"),
+        "/api/payments/charges",
+    )
+    .await;
     assert_eq!(response.status(), 404, "payments is not a platform service");
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "not_found");
@@ -322,12 +317,7 @@ async fn home_aggregates_trending_recommendations_and_history_for_the_token_subj
     )
     .await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/home"))
-        .bearer_auth(access_token(&*clock, "user-7"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, access_token(&*clock, "user-7"), "/api/home").await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["trending"], json!({"items": [{"id": "v1"}]}));
@@ -351,12 +341,7 @@ async fn home_degrades_to_null_when_one_part_fails() {
         Double::failing(&infra, "recommendations", StatusCode::INTERNAL_SERVER_ERROR).await;
     let _users = Double::ok(&infra, "users", json!({"items": []})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/home"))
-        .bearer_auth(access_token(&*clock, "user-7"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, access_token(&*clock, "user-7"), "/api/home").await;
     assert_eq!(
         response.status(),
         200,

@@ -23,6 +23,16 @@ fn instance(id: &str, service: &str, port: u16) -> ServiceInstance {
     ServiceInstance::new(id, service, format!("127.0.0.1:{port}"))
 }
 
+/// Registers catalog instances with these ids.
+async fn register_catalogs(registry: &MemoryRegistry, ids: &[&str]) {
+    for id in ids {
+        registry
+            .register(instance(id, "catalog", 3005), TTL)
+            .await
+            .expect("register");
+    }
+}
+
 async fn ids(registry: &MemoryRegistry, service: &str) -> Vec<String> {
     registry
         .healthy_instances(service)
@@ -195,12 +205,7 @@ async fn deregister_removes_the_instance_at_once() {
 #[tokio::test]
 async fn round_robin_spreads_calls_evenly() {
     let (_clock, _shared, registry) = registry();
-    for id in ["catalog-1", "catalog-2", "catalog-3"] {
-        registry
-            .register(instance(id, "catalog", 3005), TTL)
-            .await
-            .expect("register");
-    }
+    register_catalogs(&registry, &["catalog-1", "catalog-2", "catalog-3"]).await;
     let balancer = RoundRobin::new(registry.clone(), "catalog");
     let mut picks = std::collections::BTreeMap::<String, usize>::new();
     for _ in 0..30 {
@@ -222,12 +227,7 @@ async fn round_robin_spreads_calls_evenly() {
 #[tokio::test]
 async fn round_robin_stays_safe_when_an_instance_vanishes() {
     let (_clock, _shared, registry) = registry();
-    for id in ["catalog-1", "catalog-2", "catalog-3"] {
-        registry
-            .register(instance(id, "catalog", 3005), TTL)
-            .await
-            .expect("register");
-    }
+    register_catalogs(&registry, &["catalog-1", "catalog-2", "catalog-3"]).await;
     let balancer = RoundRobin::new(registry.clone(), "catalog");
     for _ in 0..2 {
         balancer.next().await.expect("pick");

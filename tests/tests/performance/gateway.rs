@@ -128,12 +128,7 @@ async fn the_home_page_costs_one_call_per_part_and_a_failing_part_at_most_max_at
         Double::failing(&infra, "recommendations", StatusCode::SERVICE_UNAVAILABLE).await;
     let users = Double::ok(&infra, "users", json!({"items": []})).await;
     let gw = gateway::spawn(&infra, gateway::settings()).await;
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/home"))
-        .bearer_auth(access_token(&*clock, "user-1"))
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, access_token(&*clock, "user-1"), "/api/home").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         (catalog.calls(), users.calls()),

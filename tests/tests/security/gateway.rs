@@ -107,12 +107,7 @@ async fn a_refresh_token_is_not_accepted_where_an_access_token_is_required() {
         &[Role::Viewer],
         TokenType::Refresh,
     ));
-    let response = reqwest::Client::new()
-        .get(url(&gw, "/api/users/user-1/profile"))
-        .bearer_auth(refresh)
-        .send()
-        .await
-        .expect("call");
+    let response = gateway::get_as(&gw, refresh, "/api/users/user-1/profile").await;
     assert_eq!(
         response.status(),
         401,
@@ -149,12 +144,7 @@ async fn forged_expired_or_foreign_tokens_are_refused_at_the_edge() {
         ("not a token", "let-me-in".to_owned()),
     ];
     for (what, token) in cases {
-        let response = reqwest::Client::new()
-            .get(url(&gw, "/api/users/admin-1/profile"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("call");
+        let response = gateway::get_as(&gw, token, "/api/users/admin-1/profile").await;
         assert_eq!(response.status(), 401, "a token {what} must be refused");
     }
     assert_eq!(users.calls(), 0, "no refused token may reach the upstream");
