@@ -133,7 +133,14 @@ pub enum ChallengeCommand {
     /// Prove the catalog valid and every patch applicable, alone and all together.
     #[command(after_help = exit::HELP)]
     Check(CheckArgs),
+    /// Prove with real test runs that the reference passes, that each bug alone fails
+    /// each of its declared tests, and report the pass rate with all bugs together.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
 }
+
+/// `--help` text of `challenge verify`: the exit codes.
+const VERIFY_HELP: &str = "Exit codes: 0 verified; 1 the reference fails a test, a bug does not apply or compile, or a declared test still passes with its bug; 2 usage or environment error (unknown bug, cargo-nextest missing, scratch folder not writable).";
 
 /// Where the challenge lives, shared by the author tools.
 #[derive(Debug, Args)]
@@ -169,6 +176,21 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub challenge: ChallengeDirArg,
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mediaflow challenge verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Verify only this bug (after the reference); skips the all-together run.
+    #[arg(long = "bug", value_name = "ID")]
+    pub bug: Option<String>,
+    /// Where the scratch workspace and its target directory live
+    /// [default: target/mediaflow-verify in the repository].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Print the report as JSON on stdout (progress still goes to stderr).
     #[arg(long)]
     pub json: bool,
 }

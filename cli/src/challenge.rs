@@ -11,6 +11,7 @@
 //! - [`diff`]: writing patches from two versions of a text.
 //! - [`reference`]: the committed reference (`HEAD`), read with git.
 //! - [`authoring`]: `record`, `refresh`, `check`.
+//! - [`verify`]: proving every bug caught by its declared tests with real runs.
 
 pub mod apply;
 pub mod authoring;
@@ -20,6 +21,7 @@ pub mod patch;
 pub mod path;
 pub mod reference;
 pub mod tree;
+pub mod verify;
 
 pub use apply::{ApplyError, Placement, apply, apply_all, reverse_apply};
 pub use authoring::{AuthoringError, Challenge};

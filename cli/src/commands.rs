@@ -3,6 +3,7 @@
 
 pub mod challenge;
 pub mod challenge_check;
+pub mod challenge_verify;
 pub mod context;
 pub mod down;
 pub mod failure;

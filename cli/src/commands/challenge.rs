@@ -1,4 +1,4 @@
-//! `mediaflow challenge record | refresh | check`: the author tools, printing what the
+//! `mediaflow challenge record | refresh | check | verify`: the author tools, printing what the
 //! library's authoring operations did.
 
 use std::io::Write;
@@ -18,6 +18,7 @@ pub fn run(context: &Context<'_>, args: &ChallengeArgs) -> Result<u8, Failure> {
         ChallengeCommand::Record(args) => record(context, args),
         ChallengeCommand::Refresh(args) => refresh(context, &args.challenge),
         ChallengeCommand::Check(args) => super::challenge_check::run(context, args),
+        ChallengeCommand::Verify(args) => super::challenge_verify::run(context, args),
     }
 }
 
