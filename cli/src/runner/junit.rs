@@ -31,7 +31,7 @@ pub fn parse(xml: &str) -> Result<Vec<TestResult>, JunitError> {
 }
 
 fn result(binary_id: &str, case: &TestCase) -> TestResult {
-    let (status, output) = match &case.status {
+    let (status, message) = match &case.status {
         TestCaseStatus::Success { .. } => (Status::Passed, String::new()),
         TestCaseStatus::Skipped { .. } => (Status::Skipped, String::new()),
         TestCaseStatus::NonSuccess {
@@ -42,30 +42,31 @@ fn result(binary_id: &str, case: &TestCase) -> TestResult {
             ..
         } => {
             let ty = ty.as_ref().map_or("", |ty| ty.as_str());
-            let mut output = String::new();
-            for part in [description, &case.system_out, &case.system_err]
+            let text = [description, message]
                 .into_iter()
                 .flatten()
-            {
-                if !part.trim().is_empty() {
-                    if !output.is_empty() {
-                        output.push('\n');
-                    }
-                    output.push_str(part.as_str().trim_end());
-                }
-            }
-            if output.is_empty()
-                && let Some(message) = message
-            {
-                output.push_str(message.as_str());
-            }
-            (Status::Failed(failure_kind(*kind, ty)), output)
+                .map(|text| text.as_str().trim())
+                .find(|text| !text.is_empty())
+                .unwrap_or(ty);
+            (Status::Failed(failure_kind(*kind, ty)), text.to_owned())
         }
+    };
+    let output = if status == Status::Passed {
+        String::new()
+    } else {
+        [&case.system_out, &case.system_err]
+            .into_iter()
+            .flatten()
+            .map(|text| text.as_str().trim_matches('\n'))
+            .filter(|text| !text.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     TestResult {
         id: TestId::new(binary_id, case.name.as_str()),
         status,
         duration: case.time.filter(|time| *time > Duration::ZERO),
+        message,
         output,
     }
 }

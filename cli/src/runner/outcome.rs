@@ -112,7 +112,11 @@ pub struct TestResult {
     /// How long it ran, when reported.
     #[serde(skip_serializing_if = "Option::is_none", with = "seconds")]
     pub duration: Option<Duration>,
-    /// What a failed test reported: the panic message and captured output.
+    /// Why a failed test failed: its panic message (with `left`/`right` of a failed
+    /// `assert_eq`), or the runner's reason (a timeout, leaked handles).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// What a failed test printed: captured stdout, then stderr.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub output: String,
 }
