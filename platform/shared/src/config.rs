@@ -124,8 +124,8 @@ impl Env {
             })
     }
 
-    /// A boolean: `true/false/1/0/yes/no/on/off` (any case); anything else is an error,
-    /// never silently truthy.
+    /// A boolean setting (`true`/`false` and the usual spellings, any case), or the
+    /// default.
     pub fn bool(&self, var: &str, default: bool) -> Result<bool, ConfigError> {
         let Some(value) = self.raw(var) else {
             return Ok(default);
