@@ -37,6 +37,12 @@ pub fn run(cli: Cli, host: &HostEnv) -> u8 {
                     Command::Down(args) => commands::down::run(&context()?, args).await,
                     Command::Status(args) => commands::status::run(&context()?, args).await,
                     Command::Logs(args) => commands::logs::run(&context()?, args).await,
+                    Command::Test(args) => commands::test::run(&context()?, args),
+                    Command::Score(args) => commands::score::run(&context()?, args),
+                    Command::History(args) => commands::history::run(&context()?, args),
+                    Command::Diff(args) => commands::history::diff(&context()?, args),
+                    Command::Hint(args) => commands::hint::run(&context()?, args),
+                    Command::Restore => commands::hint::restore(&context()?),
                     Command::Challenge(args) => commands::challenge::run(&context()?, args),
                 }
             })

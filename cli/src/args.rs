@@ -41,9 +41,76 @@ pub enum Command {
     /// Print a service's container output.
     #[command(after_help = exit::HELP)]
     Logs(LogsArgs),
-    /// Author tools for the challenge: record, refresh and check the bug patches.
+    /// Run the test suites (every category, or those named) and show each failure.
+    #[command(after_help = exit::HELP)]
+    Test(TestArgs),
+    /// Score the workspace as it is now (tests, reward, regressions, tampering) and
+    /// record the attempt.
+    #[command(after_help = exit::HELP)]
+    Score(ScoreArgs),
+    /// One line per scored attempt.
+    #[command(after_help = exit::HELP)]
+    History(HistoryArgs),
+    /// What changed between two attempts (default: the start → the files now).
+    #[command(after_help = exit::HELP)]
+    Diff(DiffArgs),
+    /// The next hint for the bug(s) behind a failing test, one level at a time.
+    #[command(after_help = exit::HELP)]
+    Hint(HintArgs),
+    /// Put protected files (tests, runner profile, build settings) back as they were.
+    #[command(after_help = exit::HELP)]
+    Restore,
+    /// Author tools for the challenge: record, refresh, check and verify the bug patches.
     #[command(after_help = exit::HELP)]
     Challenge(ChallengeArgs),
+}
+
+/// `mediaflow test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Only this category (repeatable): unit, integration, contract, chaos, security,
+    /// performance, system.
+    #[arg(long = "category", short = 'c', value_name = "NAME")]
+    pub categories: Vec<String>,
+    /// Print the results as JSON on stdout (schema in docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mediaflow score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Print the attempt as JSON on stdout (schema in docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mediaflow history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Print every attempt record as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mediaflow diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// From: an attempt number, `start` [default: start].
+    #[arg(value_name = "FROM")]
+    pub from: Option<String>,
+    /// To: an attempt number, `start` or `now` (the files as they are) [default: now].
+    #[arg(value_name = "TO")]
+    pub to: Option<String>,
+}
+
+/// `mediaflow hint`.
+#[derive(Debug, Args)]
+pub struct HintArgs {
+    /// The failing test: its full name, its path (`billing::proration_…`), or the end
+    /// of it.
+    #[arg(value_name = "TEST")]
+    pub test: String,
 }
 
 /// `mediaflow init`.

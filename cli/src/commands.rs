@@ -7,11 +7,16 @@ pub mod challenge_verify;
 pub mod context;
 pub mod down;
 pub mod failure;
+pub mod failures;
+pub mod hint;
+pub mod history;
 pub mod init;
 pub mod logs;
 pub mod output;
 pub mod progress;
+pub mod score;
 pub mod status;
+pub mod test;
 pub mod up;
 
 pub use failure::Failure;

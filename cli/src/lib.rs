@@ -8,6 +8,8 @@
 //! - [`commands`]: one module per command; the only place that prints.
 //! - [`infra`]: the Docker infrastructure (`up`, `down`, `status`, `logs`) as a library
 //!   that emits events and returns reports, never prints.
+//! - [`play`]: the player's side: a challenge workspace, its suites with cached
+//!   results, scored attempts, tamper protection, history and hints.
 //! - [`runner`]: building and running the challenge tests with nextest under the
 //!   runner's own profile; per-test outcomes; weighted pass rate and tier.
 //! - [`workspace`]: finding the workspace and where its files live.
@@ -22,6 +24,7 @@ pub mod commands;
 pub mod exit;
 pub mod host;
 pub mod infra;
+pub mod play;
 pub mod runner;
 pub mod workspace;
 pub mod workspace_gen;

@@ -16,5 +16,5 @@ pub mod outcome;
 pub mod profile;
 pub mod score;
 
-pub use nextest::{BuildReport, Nextest, RunError, RunReport};
+pub use nextest::{BuildReport, ListedTest, Nextest, RunError, RunOutcome, RunReport};
 pub use outcome::{FailureKind, Results, Status, TestId, TestResult};

@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::runner::score::{self, CategoryTally};
-use crate::runner::{FailureKind, Nextest, Results, RunError, Status, TestId, TestResult};
+use crate::runner::{
+    FailureKind, Nextest, Results, RunError, RunOutcome, Status, TestId, TestResult,
+};
 use crate::workspace_gen::{GenerateError, LoadedChallenge, Sources, platform_files};
 
 pub use mirror::{MirrorStats, mirror};
@@ -348,6 +350,7 @@ struct Bench<'a> {
     sources: &'a Sources,
     challenge: &'a LoadedChallenge,
     workspace: PathBuf,
+    binaries: Vec<String>,
     nextest: Nextest,
 }
 
@@ -362,14 +365,14 @@ impl<'a> Bench<'a> {
             .collect();
         let nextest = Nextest::new(
             &workspace,
-            &work_dir.join("target"),
-            binaries,
+            Some(&work_dir.join("target")),
             &work_dir.join("runner"),
         );
         Self {
             sources,
             challenge,
             workspace,
+            binaries,
             nextest,
         }
     }
@@ -467,7 +470,7 @@ impl<'a> Bench<'a> {
             phase: name,
             step: "building",
         });
-        let build = self.nextest.build()?;
+        let build = self.nextest.build(&self.binaries)?;
         timing.build = build.elapsed;
         if !build.success {
             let mut message = String::from("does not compile");
@@ -481,9 +484,16 @@ impl<'a> Bench<'a> {
             phase: name,
             step: "running",
         });
-        let run = self.nextest.run(None)?;
-        timing.run = run.elapsed;
-        Ok(Phase::Ran(run.results, timing))
+        match self.nextest.run(&self.binaries, None, &mut |_| {})? {
+            RunOutcome::Ran(run) => {
+                timing.run = run.elapsed;
+                Ok(Phase::Ran(run.results, timing))
+            }
+            RunOutcome::BuildFailed(build) => Ok(Phase::Problem(
+                format!("does not compile:\n{}", build.errors.join("\n")),
+                timing,
+            )),
+        }
     }
 }
 

@@ -76,3 +76,12 @@ impl From<std::io::Error> for Failure {
         Self::environment(format!("cannot write output: {error}"))
     }
 }
+
+impl From<crate::play::PlayError> for Failure {
+    fn from(error: crate::play::PlayError) -> Self {
+        match error {
+            crate::play::PlayError::UnknownCategory { .. } => Self::usage(error.to_string()),
+            other => Self::environment(other.to_string()),
+        }
+    }
+}

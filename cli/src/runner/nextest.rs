@@ -1,10 +1,12 @@
 //! Building and running the challenge's test binaries with cargo-nextest, under the
 //! runner's profile, in any workspace and with any target directory.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nextest_metadata::TestListSummary;
 use serde::Deserialize;
 
 use super::junit::{self, JunitError};
@@ -80,68 +82,82 @@ pub struct BuildReport {
 pub struct RunReport {
     /// Every reported test.
     pub results: Results,
-    /// Wall time (the binaries were built before).
+    /// Wall time (including any build the run needed).
     pub elapsed: Duration,
 }
 
-/// The challenge's test binaries of one workspace, built into one target directory.
+/// A run either ran the tests or stopped because they did not compile.
+#[derive(Debug, Clone)]
+pub enum RunOutcome {
+    /// The binaries were built and the tests ran.
+    Ran(RunReport),
+    /// The build failed; nothing ran.
+    BuildFailed(BuildReport),
+}
+
+/// One test of the universe `cargo nextest list` reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListedTest {
+    /// Binary id (`mediaflow-tests::unit`).
+    pub binary_id: String,
+    /// The test's path in the binary.
+    pub name: String,
+    /// `#[ignore]`d: never run, never counted.
+    pub ignored: bool,
+}
+
+/// The challenge's test binaries of one workspace.
 #[derive(Debug, Clone)]
 pub struct Nextest {
     workspace: PathBuf,
-    target_dir: PathBuf,
-    binaries: Vec<String>,
+    target_dir: Option<PathBuf>,
     profile: RunnerProfile,
     profile_path: PathBuf,
 }
 
 impl Nextest {
-    /// Runs `binaries` (test binaries of the tests package) of the workspace at
-    /// `workspace`, building into `target_dir`; the profile and the JUnit report live in
-    /// `state_dir`.
-    pub fn new(
-        workspace: &Path,
-        target_dir: &Path,
-        binaries: Vec<String>,
-        state_dir: &Path,
-    ) -> Self {
+    /// Runs the tests of the workspace at `workspace`, building into `target_dir` (else
+    /// cargo's own choice: `CARGO_TARGET_DIR` or `target/`); the profile and the JUnit
+    /// report live in `state_dir`.
+    pub fn new(workspace: &Path, target_dir: Option<&Path>, state_dir: &Path) -> Self {
         Self {
             workspace: workspace.to_owned(),
-            target_dir: target_dir.to_owned(),
-            binaries,
+            target_dir: target_dir.map(Path::to_owned),
             profile: RunnerProfile::new(state_dir.join("junit.xml")),
             profile_path: state_dir.join("nextest-runner.toml"),
         }
     }
 
-    /// Compiles the test binaries, collecting the compiler's error messages.
-    pub fn build(&self) -> Result<BuildReport, RunError> {
+    /// Compiles `binaries` (test binaries of the tests package), collecting the
+    /// compiler's error messages.
+    pub fn build(&self, binaries: &[String]) -> Result<BuildReport, RunError> {
         let started = Instant::now();
-        let output = self.execute(&["--no-run", "--cargo-message-format", "json"])?;
-        let status = output.status.code().unwrap_or(-1);
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let errors = compiler_errors(&stdout);
-        match status {
+        let output = self.execute(
+            "run",
+            binaries,
+            &["--no-run", "--cargo-message-format", "json"],
+            &mut |_| {},
+        )?;
+        match output.code {
             code::OK => Ok(BuildReport {
                 success: true,
                 errors: Vec::new(),
                 elapsed: started.elapsed(),
             }),
-            code::BUILD_FAILED => Ok(BuildReport {
-                success: false,
-                errors: if errors.is_empty() {
-                    vec![stderr_tail(&output)]
-                } else {
-                    errors
-                },
-                elapsed: started.elapsed(),
-            }),
+            code::BUILD_FAILED => Ok(build_failure(&output, started.elapsed())),
             code => Err(nextest_error("build", code, &output)),
         }
     }
 
-    /// Runs every test (or those `filter`, a nextest filterset, selects); the binaries
-    /// are built first if they are not current.
-    pub fn run(&self, filter: Option<&str>) -> Result<RunReport, RunError> {
+    /// Builds what is not current and runs `binaries`' tests (or those `filter`, a
+    /// nextest filterset, selects); cargo's and nextest's stderr lines go to `progress`
+    /// as they come (build progress).
+    pub fn run(
+        &self,
+        binaries: &[String],
+        filter: Option<&str>,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<RunOutcome, RunError> {
         let started = Instant::now();
         let junit_path = &self.profile.junit_path;
         match std::fs::remove_file(junit_path) {
@@ -154,18 +170,24 @@ impl Nextest {
             }
             _ => {}
         }
-        let mut args = vec!["--no-fail-fast"];
+        let mut args = vec!["--no-fail-fast", "--cargo-message-format", "json"];
         if let Some(filter) = filter {
             args.extend(["-E", filter]);
         }
-        let output = self.execute(&args)?;
-        match output.status.code().unwrap_or(-1) {
+        let output = self.execute("run", binaries, &args, progress)?;
+        match output.code {
             code::OK | code::TEST_RUN_FAILED => {}
             code::NO_TESTS_RUN => {
-                return Ok(RunReport {
+                return Ok(RunOutcome::Ran(RunReport {
                     results: Results::default(),
                     elapsed: started.elapsed(),
-                });
+                }));
+            }
+            code::BUILD_FAILED => {
+                return Ok(RunOutcome::BuildFailed(build_failure(
+                    &output,
+                    started.elapsed(),
+                )));
             }
             code => return Err(nextest_error("run", code, &output)),
         }
@@ -178,14 +200,65 @@ impl Nextest {
             path: junit_path.clone(),
             source,
         })?;
-        Ok(RunReport {
+        Ok(RunOutcome::Ran(RunReport {
             results: Results::from_results(results),
             elapsed: started.elapsed(),
-        })
+        }))
     }
 
-    /// `cargo nextest run` with the runner's profile, the package's binaries and `extra`.
-    fn execute(&self, extra: &[&str]) -> Result<Output, RunError> {
+    /// The tests of `binaries` as `cargo nextest list` reports them (building first);
+    /// `Ok(Err(build))` when they do not compile.
+    pub fn list(
+        &self,
+        binaries: &[String],
+    ) -> Result<Result<Vec<ListedTest>, BuildReport>, RunError> {
+        let started = Instant::now();
+        let output = self.execute(
+            "list",
+            binaries,
+            &["--message-format", "json", "--cargo-message-format", "json"],
+            &mut |_| {},
+        )?;
+        match output.code {
+            code::OK => {}
+            code::BUILD_FAILED => return Ok(Err(build_failure(&output, started.elapsed()))),
+            code => return Err(nextest_error("list", code, &output)),
+        }
+        // Cargo's JSON lines come first; the test list is the last line.
+        let last = output
+            .stdout
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty());
+        let summary = last
+            .and_then(|line| TestListSummary::parse_json(line).ok())
+            .ok_or_else(|| RunError::Nextest {
+                step: "list",
+                code: output.code,
+                stderr: "its output holds no test list".to_owned(),
+            })?;
+        let mut tests = Vec::with_capacity(summary.test_count);
+        for (binary_id, suite) in &summary.rust_suites {
+            for (name, case) in &suite.test_cases {
+                tests.push(ListedTest {
+                    binary_id: binary_id.to_string(),
+                    name: name.to_string(),
+                    ignored: case.ignored,
+                });
+            }
+        }
+        Ok(Ok(tests))
+    }
+
+    /// `cargo nextest SUBCOMMAND` with the runner's profile, the package's `binaries`
+    /// and `extra`; stderr lines go to `progress` as they come.
+    fn execute(
+        &self,
+        subcommand: &str,
+        binaries: &[String],
+        extra: &[&str],
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Captured, RunError> {
         self.profile
             .write(&self.profile_path)
             .map_err(|source| RunError::Io {
@@ -197,36 +270,81 @@ impl Nextest {
         let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         command
             .current_dir(&self.workspace)
-            .args(["nextest", "run", "--tool-config-file", &tool_config])
+            .args(["nextest", subcommand, "--tool-config-file", &tool_config])
             .args(["--profile", PROFILE, "--package", TESTS_PACKAGE])
-            .args([
-                "--color",
-                "never",
-                "--show-progress",
-                "none",
-                "--no-input-handler",
-            ]);
-        for binary in &self.binaries {
+            .args(["--color", "never"]);
+        if subcommand == "run" {
+            command.args(["--show-progress", "none", "--no-input-handler"]);
+        }
+        for binary in binaries {
             command.args(["--test", binary]);
         }
         command
             .args(extra)
-            .env("CARGO_TARGET_DIR", &self.target_dir)
             .env("CARGO_TERM_COLOR", "never")
+            .env("CARGO_TERM_PROGRESS_WHEN", "never")
             .env("RUST_BACKTRACE", "0")
-            .stdin(Stdio::null());
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(target_dir) = &self.target_dir {
+            command.env("CARGO_TARGET_DIR", target_dir);
+        }
         // A run started from inside another nextest run must not inherit its settings.
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("NEXTEST_") {
                 command.env_remove(name);
             }
         }
-        let output = command.output().map_err(RunError::CargoMissing)?;
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if !output.status.success() && stderr.contains("no such command: `nextest`") {
+        let mut child = command.spawn().map_err(RunError::CargoMissing)?;
+        let stdout = child.stdout.take().map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        });
+        let mut stderr = String::new();
+        if let Some(pipe) = child.stderr.take() {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                progress(&line);
+                stderr.push_str(&line);
+                stderr.push('\n');
+            }
+        }
+        let status = child.wait().map_err(RunError::CargoMissing)?;
+        let stdout = stdout
+            .and_then(|reader| reader.join().ok())
+            .unwrap_or_default();
+        if !status.success() && stderr.contains("no such command: `nextest`") {
             return Err(RunError::NextestMissing);
         }
-        Ok(output)
+        Ok(Captured {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// What a finished cargo-nextest process left.
+struct Captured {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn build_failure(output: &Captured, elapsed: Duration) -> BuildReport {
+    let errors = compiler_errors(&output.stdout);
+    BuildReport {
+        success: false,
+        errors: if errors.is_empty() {
+            vec![stderr_tail(&output.stderr)]
+        } else {
+            errors
+        },
+        elapsed,
     }
 }
 
@@ -252,17 +370,16 @@ fn compiler_errors(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-fn nextest_error(step: &'static str, code: i32, output: &Output) -> RunError {
+fn nextest_error(step: &'static str, code: i32, output: &Captured) -> RunError {
     RunError::Nextest {
         step,
         code,
-        stderr: stderr_tail(output),
+        stderr: stderr_tail(&output.stderr),
     }
 }
 
 /// The last lines of a command's stderr.
-fn stderr_tail(output: &Output) -> String {
-    let stderr = String::from_utf8_lossy(&output.stderr);
+fn stderr_tail(stderr: &str) -> String {
     let lines: Vec<&str> = stderr.lines().collect();
     lines[lines.len().saturating_sub(STDERR_TAIL)..].join("\n")
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The package whose test binaries are the challenge's categories.
 pub const TESTS_PACKAGE: &str = "mediaflow-tests";
@@ -39,9 +39,7 @@ impl TestId {
 
     /// The binary's name: what follows `package::` (`unit` for `mediaflow-tests::unit`).
     pub fn binary(&self) -> &str {
-        self.binary_id
-            .split_once("::")
-            .map_or(self.binary_id.as_str(), |(_, binary)| binary)
+        binary_name(&self.binary_id)
     }
 }
 
@@ -57,8 +55,24 @@ impl Serialize for TestId {
     }
 }
 
+impl<'de> Deserialize<'de> for TestId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not `binary_id test_name`"))
+        })
+    }
+}
+
+/// The binary's name in binary id `binary_id` (`unit` for `mediaflow-tests::unit`).
+pub fn binary_name(binary_id: &str) -> &str {
+    binary_id
+        .split_once("::")
+        .map_or(binary_id, |(_, binary)| binary)
+}
+
 /// How a test that did not pass failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// It panicked or returned an error (an assertion failed).
@@ -90,7 +104,7 @@ impl FailureKind {
 }
 
 /// Whether a test passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status", content = "kind")]
 pub enum Status {
     /// It passed (possibly after retries, which the runner's profile does not allow).
@@ -102,7 +116,7 @@ pub enum Status {
 }
 
 /// One test's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestResult {
     /// The test.
     pub id: TestId,
@@ -110,14 +124,14 @@ pub struct TestResult {
     #[serde(flatten)]
     pub status: Status,
     /// How long it ran, when reported.
-    #[serde(skip_serializing_if = "Option::is_none", with = "seconds")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "seconds")]
     pub duration: Option<Duration>,
     /// Why a failed test failed: its panic message (with `left`/`right` of a failed
     /// `assert_eq`), or the runner's reason (a timeout, leaked handles).
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     /// What a failed test printed: captured stdout, then stderr.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub output: String,
 }
 
@@ -179,7 +193,7 @@ impl Results {
 mod seconds {
     use std::time::Duration;
 
-    use serde::Serializer;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     #[expect(
         clippy::ref_option,
@@ -190,5 +204,12 @@ mod seconds {
             Some(duration) => s.serialize_f64(duration.as_secs_f64()),
             None => s.serialize_none(),
         }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let seconds = Option::<f64>::deserialize(d)?;
+        Ok(seconds
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64))
     }
 }

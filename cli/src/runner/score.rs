@@ -2,14 +2,14 @@
 //! run's results and the catalog's categories and tiers. Bonuses, penalties and attempts
 //! build on these.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::challenge::catalog::{Catalog, EfficiencyBudget, PenaltyMode, RewardSpec, Tier};
 
 use super::outcome::Results;
 
 /// One category's count.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryTally {
     /// The category's name.
     pub name: String,
@@ -96,7 +96,7 @@ pub struct RewardContext {
 }
 
 /// The reward and every term it is made of (DESIGN.md "Scoring").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reward {
     /// Σ w·passed / Σ w·total.
     pub weighted_pass_rate: f64,

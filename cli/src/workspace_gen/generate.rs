@@ -94,6 +94,7 @@ pub fn workspace_files(
         version: catalog.version.clone(),
         started_at,
         bugs: active.to_vec(),
+        start_commit: None,
     };
     files.insert("README.md".to_owned(), player_readme(catalog).into_bytes());
     files.insert(".gitignore".to_owned(), GITIGNORE.as_bytes().to_vec());

@@ -13,7 +13,7 @@ use super::error::GenerateError;
 use super::generate::{Files, workspace_files};
 use super::select::{Selection, select};
 use super::sources::Sources;
-use super::state::STATE_FILE;
+use super::state::{STATE_FILE, WorkspaceState};
 
 /// The message of the workspace's only commit.
 pub const START_COMMIT: &str = "challenge start";
@@ -63,6 +63,7 @@ pub fn init(
         dir: dir.to_owned(),
         message: error.message().to_owned(),
     })?;
+    record_start_commit(dir, &files, commit)?;
     Ok(InitReport {
         dir: dir.to_owned(),
         challenge: format!("{} {}", challenge.catalog.id, challenge.catalog.version),
@@ -70,6 +71,23 @@ pub fn init(
         file_count: files.len(),
         commit: commit.to_string(),
     })
+}
+
+/// Adds the start commit's id to the state file (git-ignored, so written after the
+/// commit it names).
+fn record_start_commit(dir: &Path, files: &Files, commit: git2::Oid) -> Result<(), GenerateError> {
+    let Some(text) = files
+        .get(STATE_FILE)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+    else {
+        return Ok(());
+    };
+    let Ok(mut state) = WorkspaceState::from_json(text) else {
+        return Ok(());
+    };
+    state.start_commit = Some(commit.to_string());
+    let path = dir.join(STATE_FILE);
+    std::fs::write(&path, state.to_json()).map_err(GenerateError::write(path))
 }
 
 /// Makes `dir` an empty directory (but for `target/` when forced), or refuses.

@@ -20,6 +20,10 @@ pub struct WorkspaceState {
     pub started_at: DateTime<Utc>,
     /// The active bug ids, in catalog order.
     pub bugs: Vec<String>,
+    /// The id of the "challenge start" commit, once made: what tampering is checked
+    /// against and attempts are compared from, whatever the player does to the history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_commit: Option<String>,
 }
 
 impl WorkspaceState {
