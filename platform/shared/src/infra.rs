@@ -15,7 +15,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::{ConfigError, Env};
 use crate::events::{EventBus, InMemoryBroker};
 use crate::ids::IdGenerator;
-use crate::lock::{LockService, MemoryLockService};
+use crate::lock::{CacheLockService, LockService};
 use crate::objects::{FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore};
 use crate::registry::{MemoryRegistry, ServiceRegistry};
 use crate::store::{SqlDatabases, SqlStore, SqliteDatabases};
@@ -119,7 +119,7 @@ impl Infra {
             cache: Arc::new(MemoryCache::new(clock.clone())),
             objects: Arc::new(MemoryObjectStore::new()),
             registry: Arc::new(MemoryRegistry::new(clock.clone())),
-            locks: Arc::new(MemoryLockService::new(clock.clone())),
+            locks: Arc::new(CacheLockService::in_memory(clock.clone())),
             network: Arc::new(NetworkFaults::new()),
             ids: Arc::new(ids),
             clock,

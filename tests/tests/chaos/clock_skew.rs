@@ -9,14 +9,14 @@ use chrono::TimeDelta;
 use mediaflow_shared::cache::{Cache, MemoryCache};
 use mediaflow_shared::chaos::SkewedClock;
 use mediaflow_shared::clock::{Clock, SharedClock};
-use mediaflow_shared::lock::{Fence, LockError, LockService, MemoryLockService, acquire_within};
+use mediaflow_shared::lock::{CacheLockService, Fence, LockError, LockService, acquire_within};
 use mediaflow_shared::registry::{MemoryRegistry, ServiceInstance, ServiceRegistry};
 use mediaflow_tests::support::manual_clock;
 
 #[tokio::test]
 async fn a_client_whose_clock_runs_30_s_ahead_cannot_steal_a_lease() {
     let (_clock, service_clock) = manual_clock();
-    let locks = MemoryLockService::new(service_clock.clone());
+    let locks = CacheLockService::in_memory(service_clock.clone());
     let lease = locks
         .try_acquire("catalog:leader", "node-a", Duration::from_secs(20))
         .await
@@ -42,8 +42,8 @@ async fn a_client_whose_clock_runs_30_s_ahead_cannot_steal_a_lease() {
         "the lock service's clock decides expiry: the fast client must time out, got {stolen:?}"
     );
     assert_eq!(
-        locks.holder("catalog:leader"),
-        Some(lease),
+        locks.holder("catalog:leader").await,
+        Ok(Some(lease)),
         "node-a must still hold the lease"
     );
 }
@@ -51,7 +51,7 @@ async fn a_client_whose_clock_runs_30_s_ahead_cannot_steal_a_lease() {
 #[tokio::test]
 async fn a_holder_whose_clock_runs_behind_loses_the_lease_on_service_time() {
     let (clock, service_clock) = manual_clock();
-    let locks = MemoryLockService::new(service_clock.clone());
+    let locks = CacheLockService::in_memory(service_clock.clone());
     let fence = Fence::new();
     let slow = SkewedClock::new(service_clock.clone(), TimeDelta::seconds(-30));
     let old = locks

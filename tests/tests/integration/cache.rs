@@ -1,5 +1,5 @@
 //! The in-memory cache backend: TTL expiry judged by the cache's clock,
-//! set-if-absent, and Redis-style atomic counters.
+//! set-if-absent, compare-then-delete/expire, and Redis-style atomic counters.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -224,6 +224,85 @@ async fn delete_reports_only_live_values() {
         !cache.delete("a").await.expect("delete a again"),
         "a second delete finds nothing"
     );
+}
+
+#[tokio::test]
+async fn delete_if_equals_deletes_only_the_expected_live_value() {
+    let (clock, shared) = manual_clock();
+    let cache = MemoryCache::new(shared);
+    cache
+        .set("lease", b"a".to_vec(), Some(Duration::from_secs(10)))
+        .await
+        .expect("set");
+    assert_eq!(
+        cache.delete_if_equals("lease", b"b").await,
+        Ok(false),
+        "another value must not be deleted"
+    );
+    assert_eq!(
+        cache.get("lease").await.expect("get"),
+        Some(b"a".to_vec()),
+        "a refused delete leaves the value"
+    );
+    assert_eq!(
+        cache.delete_if_equals("lease", b"a").await,
+        Ok(true),
+        "the expected value is deleted"
+    );
+    assert_eq!(cache.get("lease").await.expect("get"), None);
+    cache
+        .set("lease", b"a".to_vec(), Some(Duration::from_secs(10)))
+        .await
+        .expect("set");
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(
+        cache.delete_if_equals("lease", b"a").await,
+        Ok(false),
+        "an expired value counts as absent"
+    );
+}
+
+#[tokio::test]
+async fn expire_if_equals_replaces_the_ttl_only_of_the_expected_live_value() {
+    let (clock, shared) = manual_clock();
+    let cache = MemoryCache::new(shared);
+    cache
+        .set("lease", b"a".to_vec(), Some(Duration::from_secs(10)))
+        .await
+        .expect("set");
+    clock.advance(Duration::from_secs(8));
+    assert_eq!(
+        cache
+            .expire_if_equals("lease", b"b", Duration::from_secs(30))
+            .await,
+        Ok(false),
+        "another value's TTL must not change"
+    );
+    assert_eq!(
+        cache.ttl("lease").await.expect("ttl"),
+        Some(Duration::from_secs(2))
+    );
+    assert_eq!(
+        cache
+            .expire_if_equals("lease", b"a", Duration::from_secs(30))
+            .await,
+        Ok(true),
+        "the expected value gets the new TTL"
+    );
+    assert_eq!(
+        cache.ttl("lease").await.expect("ttl"),
+        Some(Duration::from_secs(30)),
+        "the new TTL counts from now"
+    );
+    clock.advance(Duration::from_secs(30));
+    assert_eq!(
+        cache
+            .expire_if_equals("lease", b"a", Duration::from_secs(30))
+            .await,
+        Ok(false),
+        "an expired value cannot be revived"
+    );
+    assert_eq!(cache.get("lease").await.expect("get"), None);
 }
 
 #[tokio::test]

@@ -1,21 +1,25 @@
-//! The in-memory lock service: exclusive leases, expiry on the service's clock,
-//! fencing tokens, owner-only renew and release, and bounded waiting.
+//! The lock service over the cache: exclusive leases, expiry on the service's
+//! clock, fencing tokens, owner-only renew and release (atomic, even when another
+//! client acts between two of its cache calls), and bounded waiting.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mediaflow_shared::cache::MemoryCache;
+
 use mediaflow_shared::clock::{Clock, ManualClock};
-use mediaflow_shared::lock::{Lease, LockError, LockService, MemoryLockService, acquire_within};
+use mediaflow_shared::lock::{CacheLockService, Lease, LockError, LockService, acquire_within};
+use mediaflow_tests::support::doubles::InterleavingCache;
 use mediaflow_tests::support::manual_clock;
 
 const TTL: Duration = Duration::from_secs(10);
 
-fn service() -> (Arc<ManualClock>, MemoryLockService) {
+fn service() -> (Arc<ManualClock>, CacheLockService) {
     let (clock, shared) = manual_clock();
-    (clock, MemoryLockService::new(shared))
+    (clock, CacheLockService::in_memory(shared))
 }
 
-async fn acquire(locks: &MemoryLockService, owner: &str) -> Lease {
+async fn acquire(locks: &CacheLockService, owner: &str) -> Lease {
     locks
         .try_acquire("transcode:video-1", owner, TTL)
         .await
@@ -36,8 +40,8 @@ async fn a_held_lock_is_not_granted_to_another_owner() {
         "a second owner must not get a lock that is held"
     );
     assert_eq!(
-        locks.holder("transcode:video-1"),
-        Some(lease),
+        locks.holder("transcode:video-1").await,
+        Ok(Some(lease)),
         "the first owner must still hold it"
     );
 }
@@ -180,9 +184,46 @@ async fn release_by_a_lapsed_holder_does_not_free_the_new_holders_lock() {
         "a holder whose lease lapsed must not be able to release"
     );
     assert_eq!(
-        locks.holder("transcode:video-1"),
-        Some(current),
+        locks.holder("transcode:video-1").await,
+        Ok(Some(current)),
         "the new holder's lease must survive the old holder's release (no get-then-delete race)"
+    );
+}
+
+#[tokio::test]
+async fn a_release_racing_the_lease_expiry_never_frees_the_next_holders_lock() {
+    let (clock, shared) = manual_clock();
+    let cache = Arc::new(InterleavingCache::new(Arc::new(MemoryCache::new(
+        shared.clone(),
+    ))));
+    let locks = Arc::new(CacheLockService::new(cache.clone(), shared));
+    let stale = acquire(&locks, "worker-a").await;
+    let successor = Arc::new(Mutex::new(None));
+    // Whenever worker-a's release reads the cache, worker-a's lease runs out and
+    // worker-b takes the lock before the release goes on; a release that does not
+    // read lets worker-b in right after it.
+    cache.after_next_get({
+        let (clock, locks, successor) = (clock.clone(), locks.clone(), successor.clone());
+        move || {
+            Box::pin(async move {
+                clock.advance(TTL);
+                let lease = acquire(&locks, "worker-b").await;
+                *successor.lock().expect("successor slot") = Some(lease);
+            })
+        }
+    });
+    let released = locks.release(&stale).await;
+    cache.run_if_still_armed().await;
+    let current = successor
+        .lock()
+        .expect("successor slot")
+        .clone()
+        .expect("worker-b took the lock");
+    assert_eq!(
+        locks.holder("transcode:video-1").await,
+        Ok(Some(current)),
+        "worker-a's release ({released:?}) must not remove the lease worker-b was granted after \
+         worker-a's lapsed: checking the owner and deleting must be one step"
     );
 }
 
@@ -200,8 +241,8 @@ async fn release_by_another_owner_fails_and_the_lock_stays_held() {
         "a non-owner's release must be refused"
     );
     assert_eq!(
-        locks.holder("transcode:video-1"),
-        Some(lease.clone()),
+        locks.holder("transcode:video-1").await,
+        Ok(Some(lease.clone())),
         "the owner must still hold it"
     );
     assert_eq!(
@@ -210,8 +251,8 @@ async fn release_by_another_owner_fails_and_the_lock_stays_held() {
         "the owner's release succeeds"
     );
     assert_eq!(
-        locks.holder("transcode:video-1"),
-        None,
+        locks.holder("transcode:video-1").await,
+        Ok(None),
         "after release the resource is free"
     );
 }
@@ -238,7 +279,7 @@ async fn ttls_outside_one_millisecond_to_one_hour_are_rejected() {
 #[tokio::test]
 async fn acquire_within_times_out_and_never_returns_a_lease_it_does_not_hold() {
     let (clock, shared) = manual_clock();
-    let locks = MemoryLockService::new(shared.clone());
+    let locks = CacheLockService::in_memory(shared.clone());
     let holder = locks
         .try_acquire("billing:invoice-7", "worker-a", Duration::from_secs(60))
         .await
@@ -265,8 +306,8 @@ async fn acquire_within_times_out_and_never_returns_a_lease_it_does_not_hold() {
         "the wait must be bounded"
     );
     assert_eq!(
-        locks.holder("billing:invoice-7"),
-        Some(holder),
+        locks.holder("billing:invoice-7").await,
+        Ok(Some(holder)),
         "the original holder keeps the lock"
     );
 }
@@ -274,7 +315,7 @@ async fn acquire_within_times_out_and_never_returns_a_lease_it_does_not_hold() {
 #[tokio::test]
 async fn acquire_within_gets_the_lock_once_the_holder_lapses() {
     let (clock, shared) = manual_clock();
-    let locks = MemoryLockService::new(shared.clone());
+    let locks = CacheLockService::in_memory(shared.clone());
     locks
         .try_acquire("r", "worker-a", Duration::from_secs(2))
         .await
@@ -320,8 +361,8 @@ async fn locks_on_different_resources_are_independent() {
         "the holder of video:1 releases it"
     );
     assert_eq!(
-        locks.holder("video:2"),
-        Some(b),
+        locks.holder("video:2").await,
+        Ok(Some(b)),
         "releasing one resource must not touch the lease on another"
     );
 }

@@ -211,6 +211,56 @@ async fn keys_written_together_do_not_all_expire_at_the_nominal_ttl() {
 }
 
 #[tokio::test]
+async fn keys_filled_at_one_instant_expire_one_after_another_within_the_jitter_bound() {
+    let (clock, _cache, layer) = layer(policy(60, 0.2, 0), 11);
+    let keys: Vec<String> = (0..40).map(|i| format!("video:{i}")).collect();
+    for (i, key) in keys.iter().enumerate() {
+        layer
+            .get_or_load(key, || async move { Ok::<_, String>(i) })
+            .await
+            .expect("load");
+    }
+    // Step through time one second at a time and note when each key first needs
+    // its loader again.
+    let mut expired_after = vec![None; keys.len()];
+    for second in 1..=80_u64 {
+        clock.advance(Duration::from_secs(1));
+        for (i, key) in keys.iter().enumerate() {
+            if expired_after[i].is_some() {
+                continue;
+            }
+            let reloaded = AtomicBool::new(false);
+            layer
+                .get_or_load(key, || async {
+                    reloaded.store(true, Ordering::SeqCst);
+                    Ok::<_, String>(i)
+                })
+                .await
+                .expect("read");
+            if reloaded.load(Ordering::SeqCst) {
+                expired_after[i] = Some(second);
+            }
+        }
+    }
+    let expired_after: Vec<u64> = expired_after
+        .into_iter()
+        .map(|second| second.expect("every key must expire within 80 s of a 60 s ttl"))
+        .collect();
+    assert!(
+        expired_after.iter().all(|s| (48..=72).contains(s)),
+        "each key must stay fresh for 60 s ± 20 %, got expiries after {expired_after:?} s"
+    );
+    let mut instants = expired_after;
+    instants.sort_unstable();
+    instants.dedup();
+    assert!(
+        instants.len() >= 10,
+        "40 keys filled at one instant must expire at spread-out instants, not together; \
+         they expired after {instants:?} s"
+    );
+}
+
+#[tokio::test]
 async fn stale_value_is_served_at_once_while_one_caller_reloads() {
     let (clock, _cache, layer) = layer(policy(10, 0.0, 30), 1);
     layer

@@ -59,6 +59,62 @@ async fn transient_failures_are_retried_until_success() {
 }
 
 #[tokio::test]
+async fn the_waits_between_attempts_double_until_the_cap() {
+    let (clock, shared) = manual_clock();
+    let retry = Retry::new(
+        RetryPolicy {
+            max_attempts: 6,
+            ..policy(Jitter::None)
+        },
+        shared,
+        7,
+    );
+    let result: Result<(), _> = retry
+        .run(Idempotency::Idempotent, |_| async { Err("503") }, |_| true)
+        .await;
+    assert_eq!(
+        result,
+        Err(RetryError::Exhausted {
+            attempts: 6,
+            last: "503"
+        })
+    );
+    let waits: Vec<_> = clock.sleeps().iter().map(Duration::as_millis).collect();
+    assert_eq!(
+        waits,
+        vec![100, 200, 400, 500, 500],
+        "each wait must double the one before until max_delay caps it; \
+         equal waits keep every client hammering a struggling upstream at one pace"
+    );
+}
+
+#[tokio::test]
+async fn each_jittered_wait_stays_within_its_own_retrys_backoff() {
+    let (clock, shared) = manual_clock();
+    let retry = Retry::new(
+        RetryPolicy {
+            max_attempts: 5,
+            ..policy(Jitter::Equal)
+        },
+        shared,
+        3,
+    );
+    let _: Result<(), _> = retry
+        .run(Idempotency::Idempotent, |_| async { Err("503") }, |_| true)
+        .await;
+    let waits = clock.sleeps();
+    assert_eq!(waits.len(), 4, "five attempts leave four waits");
+    for (retry_number, wait) in (1..).zip(&waits) {
+        let backoff = policy(Jitter::None).backoff(retry_number);
+        assert!(
+            *wait >= backoff / 2 && *wait <= backoff,
+            "wait {retry_number} must lie in [{:?}, {backoff:?}] (equal jitter of that retry's backoff), got {wait:?}; all waits: {waits:?}",
+            backoff / 2
+        );
+    }
+}
+
+#[tokio::test]
 async fn attempts_are_bounded() {
     let (_clock, shared) = manual_clock();
     let retry = Retry::new(policy(Jitter::Full), shared, 7);

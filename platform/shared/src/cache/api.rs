@@ -1,5 +1,6 @@
 //! The key/value cache contract (Redis-shaped): bytes with optional TTL, atomic
-//! counters and set-if-absent. Expiry follows the injected clock.
+//! counters, set-if-absent and compare-then-delete/expire. Expiry follows the
+//! injected clock.
 
 use std::fmt;
 use std::time::Duration;
@@ -35,6 +36,17 @@ pub trait Cache: Send + Sync + fmt::Debug {
     ) -> Result<bool, CacheError>;
     /// Deletes; true when a live value was removed.
     async fn delete(&self, key: &str) -> Result<bool, CacheError>;
+    /// Deletes only while the live value equals `expected`, comparing and deleting
+    /// in one atomic step (a script on Redis); true when deleted.
+    async fn delete_if_equals(&self, key: &str, expected: &[u8]) -> Result<bool, CacheError>;
+    /// Gives the key a new TTL only while its live value equals `expected`, in one
+    /// atomic step; true when the TTL was replaced.
+    async fn expire_if_equals(
+        &self,
+        key: &str,
+        expected: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError>;
     /// Atomically adds `by` (absent counts as 0) and returns the new value; a new
     /// key gets `ttl_if_new`, an existing key keeps its TTL.
     async fn incr(

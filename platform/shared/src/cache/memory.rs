@@ -55,8 +55,8 @@ fn parse_integer(value: &[u8]) -> Option<i64> {
 #[derive(Debug)]
 pub struct MemoryCache {
     clock: SharedClock,
-    /// One lock for every operation: it is what makes `incr` and
-    /// `set_if_absent` atomic.
+    /// One lock for every operation: it is what makes `incr`, `set_if_absent`
+    /// and the compare-then-delete/expire operations atomic.
     entries: Mutex<HashMap<String, Entry>>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -186,6 +186,36 @@ impl Cache for MemoryCache {
             entries.remove(key);
         }
         Ok(removed)
+    }
+
+    async fn delete_if_equals(&self, key: &str, expected: &[u8]) -> Result<bool, CacheError> {
+        let now = self.clock.now();
+        let mut entries = self.lock();
+        let matches = self
+            .live(&mut entries, key, now)
+            .is_some_and(|e| e.value == expected);
+        if matches {
+            entries.remove(key);
+        }
+        Ok(matches)
+    }
+
+    async fn expire_if_equals(
+        &self,
+        key: &str,
+        expected: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        let now = self.clock.now();
+        let mut entries = self.lock();
+        let expires_at = self.expiry(now, Some(ttl));
+        match self.live(&mut entries, key, now) {
+            Some(entry) if entry.value == expected => {
+                entry.expires_at = expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn incr(
