@@ -1,10 +1,11 @@
 //! Helpers the suites share: fixtures (clock, infrastructure, signing key,
-//! tokens), HTTP replies, an event probe, database overrides, a counting store,
-//! and one harness per service plus the whole platform.
+//! tokens), HTTP replies, an event probe, database overrides, a counting store, a
+//! store that holds transactions, and one harness per service plus the whole platform.
 //!
 //! # Layout
 //! - [`fixtures`]: the one clock, infrastructure, key and token set every suite uses.
-//! - [`http`], [`events`], [`databases`], [`counting`], [`doubles`]: service-agnostic tools.
+//! - [`http`], [`events`], [`databases`], [`counting`], [`gated`], [`doubles`]:
+//!   service-agnostic tools.
 //! - [`auth`], [`billing`], [`catalog`], [`gateway`]: one service on an ephemeral port.
 //! - [`platform`]: any set of services in one process.
 
@@ -16,6 +17,7 @@ pub mod databases;
 pub mod doubles;
 pub mod events;
 pub mod fixtures;
+pub mod gated;
 pub mod gateway;
 pub mod http;
 pub mod platform;

@@ -225,6 +225,41 @@ async fn a_declined_payment_is_the_stored_answer_for_its_key() {
 }
 
 #[tokio::test]
+async fn a_retry_with_the_same_key_after_a_lost_charge_answer_gets_that_charge_back() {
+    let billing = BillingHarness::start().await;
+    billing.provider.script([
+        ScriptedOutcome::TimeoutAfterProcessing,
+        ScriptedOutcome::Unavailable,
+        ScriptedOutcome::Unavailable,
+    ]);
+    let lost = billing.subscribe("ivy", "premium", "USD", "key-5").await;
+    assert_eq!(
+        (lost.status, lost.error_code()),
+        (503, "payment_unavailable"),
+        "{}",
+        lost.body
+    );
+    assert_eq!(
+        billing.provider.charges().len(),
+        1,
+        "the provider charged before its answer was lost"
+    );
+    let retry = billing.subscribe("ivy", "premium", "USD", "key-5").await;
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert_eq!(
+        billing.provider.charges().len(),
+        1,
+        "the retry must get the lost charge back from the provider, not charge the customer again"
+    );
+    assert_eq!(
+        retry.body["invoice"]["charge_id"],
+        billing.provider.charges()[0].id.as_str(),
+        "the invoice names the one charge"
+    );
+    assert_eq!(billing.provider.net_charged("ivy"), 1499);
+}
+
+#[tokio::test]
 async fn concurrent_requests_with_one_key_charge_exactly_once() {
     let billing = BillingHarness::start().await;
     let token = billing.viewer("gus");

@@ -12,7 +12,9 @@ use mediaflow_shared::auth::{Claims, JwtIssuer, KeySet, Role, SigningKey, TokenT
 use mediaflow_tests::support::auth::{
     AuthHarness, PASSWORD, core, jwt_claims, registration, settings,
 };
+use mediaflow_tests::support::databases::wrap_store;
 use mediaflow_tests::support::fixtures::infra;
+use mediaflow_tests::support::gated::GatedStore;
 use serde_json::json;
 
 async fn harness_with_admin() -> AuthHarness {
@@ -111,6 +113,43 @@ async fn concurrent_refreshes_with_one_token_let_exactly_one_through() {
         .expect("tasks released the harness")
         .stop()
         .await;
+}
+
+#[tokio::test]
+async fn two_refreshes_that_both_read_the_token_before_either_rotates_let_exactly_one_through() {
+    let (_clock, infra) = infra();
+    let (infra, gated) = wrap_store(&infra, mediaflow_auth::SERVICE, GatedStore::new);
+    let service = core(&infra, &settings()).await;
+    service
+        .register(registration("ann@example.com"), "req-1")
+        .await
+        .expect("registers");
+    let pair = service
+        .login("ann@example.com", Password::new(PASSWORD))
+        .await
+        .expect("logs in");
+    gated.hold_transactions();
+    let (first, second, ()) = tokio::join!(
+        service.refresh(&pair.refresh_token),
+        service.refresh(&pair.refresh_token),
+        async {
+            gated.wait_until_held(2).await;
+            gated.release();
+        },
+    );
+    let outcomes = [&first, &second].map(|outcome| match outcome {
+        Ok(_) => "rotated",
+        Err(AuthError::RefreshReuse) => "reuse",
+        Err(_) => "other",
+    });
+    let mut sorted = outcomes;
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        ["reuse", "rotated"],
+        "both refreshes saw the token unused before either rotated it; only one may redeem it, \
+         the other is reuse: {first:?} / {second:?}"
+    );
 }
 
 #[tokio::test]
