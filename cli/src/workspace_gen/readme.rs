@@ -35,11 +35,18 @@ pub fn player_readme(catalog: &Catalog) -> String {
     out.push_str(
         "## Commands\n\n\
          ```\n\
-         cargo build --workspace --tests                   # compile everything\n\
-         cargo nextest run                                 # run every suite\n\
-         cargo nextest run -p mediaflow-tests --test unit  # one category\n\
-         cargo nextest run -p mediaflow-tests -E 'test(/billing/)'  # tests by name\n\
+         mediaflow test                     # every category: table, then each failure\n\
+         mediaflow test --category unit     # one category (repeatable)\n\
+         mediaflow score                    # score this code and record the attempt\n\
+         mediaflow history                  # one line per attempt\n\
+         mediaflow diff [FROM] [TO]         # changes between attempts (start, N, now)\n\
+         mediaflow hint TEST                # the next hint for a failing test\n\
+         mediaflow restore                  # put protected files back\n\
+         cargo nextest run -p mediaflow-tests -E 'test(/billing/)'  # plain nextest works too\n\
          ```\n\n\
+         `mediaflow test` and `score` reuse the results of code they already ran. A score\n\
+         compares with the previous attempt: a test that passed then and fails now costs the\n\
+         regression penalty, and the files changed in between are named.\n\n\
          The platform runs on embedded infrastructure (in-process broker, database, cache,\n\
          object store and registry), so nothing else needs to be installed.\n\n",
     );
