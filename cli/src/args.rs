@@ -72,6 +72,10 @@ pub struct TestArgs {
     /// performance, system.
     #[arg(long = "category", short = 'c', value_name = "NAME")]
     pub categories: Vec<String>,
+    /// Run even when results for this exact code are cached (e.g. to recheck a timing-
+    /// sensitive failure); the fresh results replace the cached ones.
+    #[arg(long)]
+    pub fresh: bool,
     /// Print the results as JSON on stdout (schema in docs/json.md).
     #[arg(long)]
     pub json: bool,

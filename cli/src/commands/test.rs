@@ -29,7 +29,12 @@ pub fn run(context: &Context<'_>, args: &TestArgs) -> Result<u8, Failure> {
     let categories = workspace.select_categories(&args.categories)?;
     let mut progress =
         SuiteProgress::new(std::io::stderr().lock(), context.host.stderr_is_terminal);
-    let run = suite::run(&workspace, &repo, &categories, &mut |event| {
+    let reuse = if args.fresh {
+        suite::Reuse::Fresh
+    } else {
+        suite::Reuse::Cached
+    };
+    let run = suite::run(&workspace, &repo, &categories, reuse, &mut |event| {
         progress.event(&event);
     });
     progress.finish();

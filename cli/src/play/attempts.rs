@@ -91,7 +91,13 @@ pub fn score(
     now: DateTime<Utc>,
     events: &mut dyn FnMut(SuiteEvent<'_>),
 ) -> Result<Scored, PlayError> {
-    let suite = suite::run(workspace, repo, workspace.categories(), events)?;
+    let suite = suite::run(
+        workspace,
+        repo,
+        workspace.categories(),
+        suite::Reuse::Cached,
+        events,
+    )?;
     let start = repo.start_commit(workspace.state.start_commit.as_deref())?;
     let start_tree = repo.commit_tree(start)?;
     let catalog = workspace.catalog();

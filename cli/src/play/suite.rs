@@ -163,11 +163,21 @@ struct Universe {
     tests: Vec<ListedTest>,
 }
 
+/// Whether cached results may answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// Results cached for this exact tree are used.
+    Cached,
+    /// Every category asked for runs again.
+    Fresh,
+}
+
 /// Runs `categories` of the workspace as its files are now.
 pub fn run(
     workspace: &PlayerWorkspace,
     repo: &WorkspaceRepo,
     categories: &[Category],
+    reuse: Reuse,
     events: &mut dyn FnMut(SuiteEvent<'_>),
 ) -> Result<SuiteRun, PlayError> {
     let started = Instant::now();
@@ -184,7 +194,7 @@ pub fn run(
         });
     let (known, missing): (Vec<&Category>, Vec<&Category>) = categories
         .iter()
-        .partition(|c| cached.categories.contains_key(&c.name));
+        .partition(|c| reuse == Reuse::Cached && cached.categories.contains_key(&c.name));
     if !known.is_empty() {
         let names: Vec<String> = known.iter().map(|c| c.name.clone()).collect();
         events(SuiteEvent::Cached(&names));
