@@ -14,7 +14,14 @@ use mediaflow::workspace_gen::{Sources, WorkspaceState};
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -32,7 +39,11 @@ fn write(dir: &Path, path: &str, text: &str) {
 fn started() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(root, "Cargo.toml", "[workspace]\nmembers = [\"platform/a\"]\n");
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"platform/a\"]\n",
+    );
     write(root, "platform/a/src/lib.rs", "pub fn a() {}\n");
     write(root, "tests/tests/unit.rs", "#[test]\nfn t() {}\n");
     write(root, ".config/nextest.toml", "[profile.default]\n");
@@ -52,14 +63,28 @@ fn each_tamper_rule_names_its_file_and_ordinary_work_is_not_tampering() {
     let dir = started();
     let root = dir.path();
     let repo = WorkspaceRepo::open(root).expect("repo");
-    let start = repo.commit_tree(repo.start_commit(None).expect("start")).expect("tree");
+    let start = repo
+        .commit_tree(repo.start_commit(None).expect("start"))
+        .expect("tree");
 
-    write(root, "platform/a/src/lib.rs", "pub fn a() { /* fixed */ }\n");
+    write(
+        root,
+        "platform/a/src/lib.rs",
+        "pub fn a() { /* fixed */ }\n",
+    );
     write(root, "platform/a/src/new.rs", "pub fn helper() {}\n");
-    write(root, "tests/tests/unit.rs", "#[test]\nfn t() { /* skipped */ }\n");
+    write(
+        root,
+        "tests/tests/unit.rs",
+        "#[test]\nfn t() { /* skipped */ }\n",
+    );
     write(root, ".cargo/config.toml", "[build]\n");
     write(root, "platform/a/build.rs", "fn main() {}\n");
-    write(root, "Cargo.toml", "[workspace]\nmembers = [\"platform/a\"]\n\n[patch.crates-io]\nserde = { path = \"x\" }\n");
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"platform/a\"]\n\n[patch.crates-io]\nserde = { path = \"x\" }\n",
+    );
     std::fs::write(root.join("target-file"), "").expect("write");
     let now = repo.worktree_tree().expect("tree");
 
@@ -72,9 +97,21 @@ fn each_tamper_rule_names_its_file_and_ordinary_work_is_not_tampering() {
         found,
         [
             (".cargo/config.toml", Change::Added, "protected (.cargo/**)"),
-            ("Cargo.toml", Change::Modified, "a dependency override ([patch.crates-io])"),
-            ("platform/a/build.rs", Change::Added, "an added build script"),
-            ("tests/tests/unit.rs", Change::Modified, "protected (tests/**)"),
+            (
+                "Cargo.toml",
+                Change::Modified,
+                "a dependency override ([patch.crates-io])"
+            ),
+            (
+                "platform/a/build.rs",
+                Change::Added,
+                "an added build script"
+            ),
+            (
+                "tests/tests/unit.rs",
+                Change::Modified,
+                "protected (tests/**)"
+            ),
         ]
     );
 }
@@ -84,14 +121,23 @@ fn restore_puts_protected_files_back_removes_added_ones_and_leaves_the_players_w
     let dir = started();
     let root = dir.path();
     let repo = WorkspaceRepo::open(root).expect("repo");
-    let start = repo.commit_tree(repo.start_commit(None).expect("start")).expect("tree");
-    write(root, "platform/a/src/lib.rs", "pub fn a() { /* fixed */ }\n");
+    let start = repo
+        .commit_tree(repo.start_commit(None).expect("start"))
+        .expect("tree");
+    write(
+        root,
+        "platform/a/src/lib.rs",
+        "pub fn a() { /* fixed */ }\n",
+    );
     write(root, "tests/tests/unit.rs", "// gutted\n");
     std::fs::remove_file(root.join(".config/nextest.toml")).expect("rm");
     write(root, "tests/tests/extra.rs", "// added\n");
 
     let report = tamper::restore(&repo, root, start, &protected()).expect("restore");
-    assert_eq!(report.restored, [".config/nextest.toml", "tests/tests/unit.rs"]);
+    assert_eq!(
+        report.restored,
+        [".config/nextest.toml", "tests/tests/unit.rs"]
+    );
     assert_eq!(report.removed, ["tests/tests/extra.rs"]);
     assert!(report.manual.is_empty());
     assert_eq!(
@@ -104,7 +150,11 @@ fn restore_puts_protected_files_back_removes_added_ones_and_leaves_the_players_w
         "the player's fix stays"
     );
     let now = repo.worktree_tree().expect("tree");
-    assert!(tamper::check(&repo, start, now, &protected()).expect("check").is_empty());
+    assert!(
+        tamper::check(&repo, start, now, &protected())
+            .expect("check")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -114,14 +164,24 @@ fn a_snapshot_leaves_head_the_index_and_branches_as_they_were() {
     let index_before = std::fs::read(root.join(".git/index")).expect("index");
     let head_before = std::fs::read_to_string(root.join(".git/HEAD")).expect("HEAD");
     let main_before = std::fs::read_to_string(root.join(".git/refs/heads/main")).expect("main");
-    write(root, "platform/a/src/lib.rs", "pub fn a() { /* work in progress */ }\n");
+    write(
+        root,
+        "platform/a/src/lib.rs",
+        "pub fn a() { /* work in progress */ }\n",
+    );
 
     let repo = WorkspaceRepo::open(root).expect("repo");
     let tree = repo.worktree_tree().expect("tree");
     let commit = repo.snapshot(tree, 1, "attempt 1").expect("snapshot");
 
-    assert_eq!(std::fs::read(root.join(".git/index")).expect("index"), index_before);
-    assert_eq!(std::fs::read_to_string(root.join(".git/HEAD")).expect("HEAD"), head_before);
+    assert_eq!(
+        std::fs::read(root.join(".git/index")).expect("index"),
+        index_before
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(".git/HEAD")).expect("HEAD"),
+        head_before
+    );
     assert_eq!(
         std::fs::read_to_string(root.join(".git/refs/heads/main")).expect("main"),
         main_before
@@ -159,9 +219,18 @@ fn challenge_workspace(active: &[&str]) -> (tempfile::TempDir, Sources) {
         patch: bugs/Y1.patch\n    breaks: [\"mediaflow-tests::unit money::rounds\", \"mediaflow-tests::unit tax::adds\"]\n    \
         hints: [\"nudge two\", \"location two\"]\n";
     let sources = Sources::from_entries([
-        ("challenges/mediaflow/challenge.yaml".to_owned(), catalog.as_bytes().to_vec()),
-        ("challenges/mediaflow/bugs/X1.patch".to_owned(), patch.clone().into_bytes()),
-        ("challenges/mediaflow/bugs/Y1.patch".to_owned(), patch.into_bytes()),
+        (
+            "challenges/mediaflow/challenge.yaml".to_owned(),
+            catalog.as_bytes().to_vec(),
+        ),
+        (
+            "challenges/mediaflow/bugs/X1.patch".to_owned(),
+            patch.clone().into_bytes(),
+        ),
+        (
+            "challenges/mediaflow/bugs/Y1.patch".to_owned(),
+            patch.into_bytes(),
+        ),
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let state = WorkspaceState {
@@ -181,9 +250,15 @@ fn hints_come_one_level_at_a_time_per_bug_and_are_counted() {
     let workspace = PlayerWorkspace::open(dir.path(), &sources).expect("workspace");
 
     let first = hints::next(&workspace, "money::rounds").expect("hints");
-    let texts: Vec<(&str, usize, usize)> =
-        first.iter().map(|h| (h.text.as_str(), h.level, h.levels)).collect();
-    assert_eq!(texts, [("nudge one", 1, 3), ("nudge two", 1, 2)], "both bugs behind the test");
+    let texts: Vec<(&str, usize, usize)> = first
+        .iter()
+        .map(|h| (h.text.as_str(), h.level, h.levels))
+        .collect();
+    assert_eq!(
+        texts,
+        [("nudge one", 1, 3), ("nudge two", 1, 2)],
+        "both bugs behind the test"
+    );
 
     let by_full_name = hints::next(&workspace, "mediaflow-tests::unit tax::adds").expect("hints");
     assert_eq!(by_full_name.len(), 1);
@@ -200,8 +275,17 @@ fn hints_come_one_level_at_a_time_per_bug_and_are_counted() {
 fn no_hint_comes_from_a_bug_that_is_not_planted_or_a_test_no_bug_breaks() {
     let (dir, sources) = challenge_workspace(&["X1"]);
     let workspace = PlayerWorkspace::open(dir.path(), &sources).expect("workspace");
-    assert!(hints::next(&workspace, "tax::adds").expect("hints").is_empty(), "only Y1 breaks it");
-    assert!(hints::next(&workspace, "nothing::here").expect("hints").is_empty());
+    assert!(
+        hints::next(&workspace, "tax::adds")
+            .expect("hints")
+            .is_empty(),
+        "only Y1 breaks it"
+    );
+    assert!(
+        hints::next(&workspace, "nothing::here")
+            .expect("hints")
+            .is_empty()
+    );
     assert!(hints::next(&workspace, "").expect("hints").is_empty());
     assert_eq!(hints::used(&workspace).expect("count"), 0);
 }
@@ -226,7 +310,11 @@ fn protected_globs_match_whole_segments() {
         (".config/nextest.toml", ".config/nextest.toml", true),
         (".config/nextest.toml", ".config/nextest.toml.bak", false),
         ("platform/*/Cargo.toml", "platform/shared/Cargo.toml", true),
-        ("platform/*/Cargo.toml", "platform/services/auth/Cargo.toml", false),
+        (
+            "platform/*/Cargo.toml",
+            "platform/services/auth/Cargo.toml",
+            false,
+        ),
         ("**/build.rs", "build.rs", true),
         ("**/build.rs", "platform/a/build.rs", true),
         ("*.toml", "rust-toolchain.toml", true),

@@ -82,7 +82,9 @@ impl WorkspaceRepo {
         walk.push_head()?;
         for oid in walk {
             let commit = self.repo.find_commit(oid?)?;
-            if commit.parent_count() == 0 && commit.message().ok() == Some(START_COMMIT) {
+            if commit.parent_count() == 0
+                && commit.message().ok().map(str::trim_end) == Some(START_COMMIT)
+            {
                 return Ok(commit.id());
             }
         }
