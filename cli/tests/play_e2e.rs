@@ -200,6 +200,22 @@ fn a_player_session_scores_fixes_regressions_tampering_and_restores() {
         .filter_map(|f| f["path"].as_str())
         .collect();
     assert_eq!(changed, ["platform/shared/src/config.rs"]);
+    let diff = mediaflow(&workspace, &["diff", "2", "3"]);
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        diff.contains("platform/shared/src/config.rs"),
+        "diff 2 3 shows the file:\n{diff}"
+    );
+    assert!(
+        diff.lines().any(|l| l.starts_with('+')),
+        "and its added lines:\n{diff}"
+    );
+    let hint = mediaflow(
+        &workspace,
+        &["hint", "config::a_non_empty_string_is_not_silently_truthy"],
+    );
+    let hint = String::from_utf8_lossy(&hint.stdout);
+    assert!(hint.starts_with("hint 1/"), "the first hint level:\n{hint}");
 
     // Editing a test is tampering: reward 0, the file named; restore puts it back.
     let test_file = workspace.join("tests/tests/unit/config.rs");

@@ -54,6 +54,15 @@ fn started() -> tempfile::TempDir {
     dir
 }
 
+/// The repository at `root` and its start commit's tree.
+fn open_at_start(root: &Path) -> (WorkspaceRepo, git2::Oid) {
+    let repo = WorkspaceRepo::open(root).expect("repo");
+    let start = repo
+        .commit_tree(repo.start_commit(None).expect("start"))
+        .expect("tree");
+    (repo, start)
+}
+
 fn protected() -> Vec<String> {
     vec!["tests/**".to_owned(), ".config/nextest.toml".to_owned()]
 }
@@ -62,10 +71,7 @@ fn protected() -> Vec<String> {
 fn each_tamper_rule_names_its_file_and_ordinary_work_is_not_tampering() {
     let dir = started();
     let root = dir.path();
-    let repo = WorkspaceRepo::open(root).expect("repo");
-    let start = repo
-        .commit_tree(repo.start_commit(None).expect("start"))
-        .expect("tree");
+    let (repo, start) = open_at_start(root);
 
     write(
         root,
@@ -120,10 +126,7 @@ fn each_tamper_rule_names_its_file_and_ordinary_work_is_not_tampering() {
 fn restore_puts_protected_files_back_removes_added_ones_and_leaves_the_players_work() {
     let dir = started();
     let root = dir.path();
-    let repo = WorkspaceRepo::open(root).expect("repo");
-    let start = repo
-        .commit_tree(repo.start_commit(None).expect("start"))
-        .expect("tree");
+    let (repo, start) = open_at_start(root);
     write(
         root,
         "platform/a/src/lib.rs",
