@@ -18,7 +18,7 @@ use mediaflow::workspace_gen::{self, InitOptions, Selection, Sources};
 
 /// Past this the build is stopped and the test fails: a cold build of the platform
 /// crates takes about a minute on two cores, a warm one seconds.
-const BUILD_LIMIT: Duration = Duration::from_secs(240);
+const BUILD_LIMIT: Duration = Duration::from_secs(330);
 
 #[test]
 fn the_generated_workspace_builds_offline_with_its_lock_file_unchanged() {
