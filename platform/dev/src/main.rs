@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use mediaflow_shared::Infra;
 use mediaflow_shared::config::Env;
 use mediaflow_shared::http::RunningService;
-use mediaflow_shared::infra::EmbeddedSettings;
+use mediaflow_shared::infra::InfraSettings;
 use tokio::net::TcpListener;
 
 /// Exit code for a configuration or startup error.
@@ -46,8 +46,8 @@ async fn bind(env: &Env, var: &str, default: u16) -> Result<TcpListener, String>
 
 async fn run() -> Result<(), String> {
     let env = with_signing_key(Env::from_process());
-    let embedded = EmbeddedSettings::from_env(&env).map_err(|e| e.to_string())?;
-    let infra = Infra::from_embedded_settings(&embedded).map_err(|e| e.to_string())?;
+    let settings = InfraSettings::from_env(&env).map_err(|e| e.to_string())?;
+    let infra = Infra::from_settings(&settings).map_err(|e| e.to_string())?;
     let auth = mediaflow_auth::Settings::from_env(&env).map_err(|e| format!("auth: {e}"))?;
     let catalog =
         mediaflow_catalog::Settings::from_env(&env).map_err(|e| format!("catalog: {e}"))?;

@@ -18,7 +18,7 @@ use crate::ids::IdGenerator;
 use crate::lock::{CacheLockService, LockService};
 use crate::objects::{FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore};
 use crate::registry::{MemoryRegistry, ServiceRegistry};
-use crate::store::{SqlDatabases, SqlStore, SqliteDatabases};
+use crate::store::{PostgresDatabases, PostgresSettings, SqlDatabases, SqlStore, SqliteDatabases};
 
 /// Which family of backends an [`Infra`] runs on, for status lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,26 @@ impl EmbeddedSettings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
             data_dir: env.raw("MEDIAFLOW_DATA_DIR").map(PathBuf::from),
+        })
+    }
+}
+
+/// Which backends to build, read once from `MEDIAFLOW_*` variables: embedded ones,
+/// with the SQL store on PostgreSQL when `MEDIAFLOW_DATABASE_URL` is set.
+#[derive(Debug, Clone, Default)]
+pub struct InfraSettings {
+    /// Where embedded data lives.
+    pub embedded: EmbeddedSettings,
+    /// The PostgreSQL server of the SQL store; the embedded SQLite when `None`.
+    pub postgres: Option<PostgresSettings>,
+}
+
+impl InfraSettings {
+    /// Reads the settings.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            embedded: EmbeddedSettings::from_env(env)?,
+            postgres: PostgresSettings::from_env(env)?,
         })
     }
 }
@@ -155,6 +175,24 @@ impl Infra {
             Some(dir) => Self::embedded_at(dir, SystemClock::shared()),
             None => Ok(Self::embedded()),
         }
+    }
+
+    /// The backends the settings select: embedded ones as
+    /// [`Self::from_embedded_settings`] builds them, with the SQL store on
+    /// PostgreSQL (one schema per service) when a server is configured.
+    pub fn from_settings(settings: &InfraSettings) -> Result<Self, InfraError> {
+        let infra = Self::from_embedded_settings(&settings.embedded)?;
+        Ok(match &settings.postgres {
+            Some(postgres) => {
+                infra.with_databases(Arc::new(PostgresDatabases::new(postgres.clone())))
+            }
+            None => infra,
+        })
+    }
+
+    /// The backends the environment selects (see [`InfraSettings::from_env`]).
+    pub fn from_env(env: &Env) -> Result<Self, InfraError> {
+        Self::from_settings(&InfraSettings::from_env(env)?)
     }
 
     /// The database of one service.

@@ -1,6 +1,7 @@
-//! The body of every service binary: read the environment once, build the embedded
-//! infrastructure, bind the service's port on loopback, serve until Ctrl-C, and turn
-//! any failure into one line on stderr and exit code 2.
+//! The body of every service binary: read the environment once, build the
+//! infrastructure (embedded; SQL on PostgreSQL when configured), bind the service's
+//! port on loopback, serve until Ctrl-C, and turn any failure into one line on
+//! stderr and exit code 2.
 
 use std::process::ExitCode;
 
@@ -9,7 +10,7 @@ use tokio::net::TcpListener;
 use super::server::RunningService;
 use crate::Infra;
 use crate::config::{ConfigError, Env};
-use crate::infra::EmbeddedSettings;
+use crate::infra::InfraSettings;
 
 /// Exit code of a service binary that could not start or stop cleanly.
 pub const EXIT_SETUP_FAILED: u8 = 2;
@@ -61,8 +62,8 @@ impl Standalone {
         let port = env
             .number_in(self.port_var, self.default_port, 1, u16::MAX)
             .map_err(invalid)?;
-        let embedded = EmbeddedSettings::from_env(&env).map_err(invalid)?;
-        let infra = Infra::from_embedded_settings(&embedded)
+        let infra_settings = InfraSettings::from_env(&env).map_err(invalid)?;
+        let infra = Infra::from_settings(&infra_settings)
             .map_err(|e| format!("cannot build the infrastructure: {e}"))?;
         let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
             format!(
