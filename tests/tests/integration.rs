@@ -42,5 +42,7 @@ mod read_through;
 mod registry;
 #[path = "integration/sql_store.rs"]
 mod sql_store;
+#[path = "integration/store_conformance.rs"]
+mod store_conformance;
 #[path = "integration/topology.rs"]
 mod topology;
