@@ -4,7 +4,9 @@
 mod api;
 mod memory;
 mod read_through;
+mod redis_cache;
 
 pub use api::{Cache, CacheError};
 pub use memory::{MemoryCache, MemoryCacheStats};
 pub use read_through::{ReadThrough, ReadThroughError, ReadThroughPolicy, ReadThroughStats};
+pub use redis_cache::{REDIS_PREFIX_VAR, REDIS_URL_VAR, RedisCache, RedisSettings};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::cache::{Cache, MemoryCache};
+use crate::cache::{Cache, MemoryCache, RedisCache, RedisSettings};
 use crate::chaos::NetworkFaults;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{ConfigError, Env};
@@ -78,13 +78,16 @@ impl EmbeddedSettings {
 }
 
 /// Which backends to build, read once from `MEDIAFLOW_*` variables: embedded ones,
-/// with the SQL store on PostgreSQL when `MEDIAFLOW_DATABASE_URL` is set.
+/// with the SQL store on PostgreSQL when `MEDIAFLOW_DATABASE_URL` is set and the
+/// cache and locks on Redis when `MEDIAFLOW_REDIS_URL` is set.
 #[derive(Debug, Clone, Default)]
 pub struct InfraSettings {
     /// Where embedded data lives.
     pub embedded: EmbeddedSettings,
     /// The PostgreSQL server of the SQL store; the embedded SQLite when `None`.
     pub postgres: Option<PostgresSettings>,
+    /// The Redis server of the cache and the locks; embedded ones when `None`.
+    pub redis: Option<RedisSettings>,
 }
 
 impl InfraSettings {
@@ -93,6 +96,7 @@ impl InfraSettings {
         Ok(Self {
             embedded: EmbeddedSettings::from_env(env)?,
             postgres: PostgresSettings::from_env(env)?,
+            redis: RedisSettings::from_env(env)?,
         })
     }
 }
@@ -179,15 +183,22 @@ impl Infra {
 
     /// The backends the settings select: embedded ones as
     /// [`Self::from_embedded_settings`] builds them, with the SQL store on
-    /// PostgreSQL (one schema per service) when a server is configured.
+    /// PostgreSQL (one schema per service) when a server is configured, and the
+    /// cache and the locks on Redis when a server is configured: the cache under
+    /// `<prefix>cache:`, the leases and fencing counter under `<prefix>locks:`.
     pub fn from_settings(settings: &InfraSettings) -> Result<Self, InfraError> {
-        let infra = Self::from_embedded_settings(&settings.embedded)?;
-        Ok(match &settings.postgres {
-            Some(postgres) => {
-                infra.with_databases(Arc::new(PostgresDatabases::new(postgres.clone())))
-            }
-            None => infra,
-        })
+        let mut infra = Self::from_embedded_settings(&settings.embedded)?;
+        if let Some(postgres) = &settings.postgres {
+            infra = infra.with_databases(Arc::new(PostgresDatabases::new(postgres.clone())));
+        }
+        if let Some(redis) = &settings.redis {
+            let prefix = redis.prefix();
+            let cache = RedisCache::new(redis.clone().with_prefix(&format!("{prefix}cache:")));
+            let locks = RedisCache::new(redis.clone().with_prefix(&format!("{prefix}locks:")));
+            infra.locks = Arc::new(CacheLockService::new(Arc::new(locks), infra.clock.clone()));
+            infra = infra.with_cache(Arc::new(cache));
+        }
+        Ok(infra)
     }
 
     /// The backends the environment selects (see [`InfraSettings::from_env`]).

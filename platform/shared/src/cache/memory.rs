@@ -39,11 +39,18 @@ pub struct MemoryCacheStats {
     pub expired: u64,
 }
 
-/// Reads a stored value as Redis does for `INCRBY`: optional minus sign then
-/// decimal digits, nothing else (no `+`, no spaces).
+/// Reads a stored value as Redis does for `INCRBY` (its `string2ll`): an optional
+/// minus sign then decimal digits without leading zeros (`0` alone is fine, `-0`,
+/// `007`, `+1` and spaces are not), within `i64`.
 fn parse_integer(value: &[u8]) -> Option<i64> {
     let text = std::str::from_utf8(value).ok()?;
-    if text.starts_with('+') {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = match digits.as_bytes() {
+        [b'0'] => digits.len() == text.len(),
+        [first, rest @ ..] => (b'1'..=b'9').contains(first) && rest.iter().all(u8::is_ascii_digit),
+        [] => false,
+    };
+    if !canonical {
         return None;
     }
     text.parse().ok()
