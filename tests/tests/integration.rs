@@ -14,6 +14,8 @@ mod billing_lifecycle;
 mod broker;
 #[path = "integration/cache.rs"]
 mod cache;
+#[path = "integration/cache_conformance.rs"]
+mod cache_conformance;
 #[path = "integration/catalog.rs"]
 mod catalog;
 #[path = "integration/catalog_reads.rs"]
