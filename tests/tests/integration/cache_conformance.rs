@@ -484,3 +484,57 @@ fn settings_read_the_url_and_prefix_and_reject_other_schemes() {
     .expect_err("not redis://");
     assert!(!error.to_string().contains("pw@"), "redacted: {error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn infra_puts_the_cache_and_the_locks_on_redis_only_when_a_url_is_set() {
+    use mediaflow_shared::infra::Infra;
+
+    let embedded =
+        Infra::from_env(&Env::from_pairs(Vec::<(String, String)>::new())).expect("embedded infra");
+    assert!(
+        format!("{:?}", embedded.cache).starts_with("MemoryCache"),
+        "no URL: the embedded cache, got {:?}",
+        embedded.cache
+    );
+
+    let Some(url) = Env::from_process().raw(REDIS_URL_VAR).map(str::to_owned) else {
+        eprintln!("skipped: {REDIS_URL_VAR} not set");
+        return;
+    };
+    let prefix = format!("test:{}:infra:", std::process::id());
+    let infra = Infra::from_env(&Env::from_pairs([
+        ("MEDIAFLOW_REDIS_URL", url.as_str()),
+        ("MEDIAFLOW_REDIS_PREFIX", prefix.as_str()),
+    ]))
+    .expect("infra on Redis");
+    infra
+        .cache
+        .set("k", b"v".to_vec(), Some(LONG))
+        .await
+        .expect("the cache is reachable");
+    let lease = infra
+        .locks
+        .try_acquire("video-1", "worker-a", LONG)
+        .await
+        .expect("the locks are reachable")
+        .expect("granted");
+
+    let raw = RedisCache::new(
+        RedisSettings::from_url(&url)
+            .expect("URL")
+            .with_prefix(&prefix),
+    );
+    assert_eq!(
+        raw.get("cache:k").await,
+        Ok(Some(b"v".to_vec())),
+        "the cache lives under <prefix>cache:"
+    );
+    assert!(
+        raw.get("locks:lock:held:video-1")
+            .await
+            .expect("reachable")
+            .is_some(),
+        "the leases live under <prefix>locks:"
+    );
+    assert_eq!(infra.locks.release(&lease).await, Ok(true));
+}

@@ -162,7 +162,7 @@ impl fmt::Debug for RedisCache {
 /// Milliseconds for `PX`/`PEXPIRE`, rounded up so a value lives at least its TTL.
 fn millis(ttl: Duration) -> u64 {
     let whole = ttl.as_millis();
-    let rounded = if ttl.subsec_nanos() % 1_000_000 == 0 {
+    let rounded = if ttl.subsec_nanos().is_multiple_of(1_000_000) {
         whole
     } else {
         whole + 1
