@@ -333,3 +333,22 @@ async fn purge_expired_drops_expired_entries_and_keeps_live_ones() {
         "purged entries must be counted as expired"
     );
 }
+
+#[tokio::test]
+async fn a_ttl_counts_in_whole_milliseconds_rounded_up_as_on_redis() {
+    let (clock, shared) = manual_clock();
+    let cache = MemoryCache::new(shared);
+    cache
+        .set("k", b"v".to_vec(), Some(Duration::from_micros(1_500)))
+        .await
+        .expect("set");
+    assert_eq!(
+        cache.ttl("k").await,
+        Ok(Some(Duration::from_millis(2))),
+        "1.5 ms is stored as 2 ms, as the Redis backend sends PX 2"
+    );
+    clock.advance(Duration::from_micros(1_999));
+    assert_eq!(cache.get("k").await, Ok(Some(b"v".to_vec())));
+    clock.advance(Duration::from_micros(1));
+    assert_eq!(cache.get("k").await, Ok(None));
+}

@@ -538,3 +538,28 @@ async fn infra_puts_the_cache_and_the_locks_on_redis_only_when_a_url_is_set() {
     );
     assert_eq!(infra.locks.release(&lease).await, Ok(true));
 }
+
+#[test]
+fn a_redis_cache_outlives_the_runtime_that_opened_its_connection() {
+    let Some(backend) = Backend::redis("outlives_runtime") else {
+        eprintln!("skipped: {REDIS_URL_VAR} not set");
+        return;
+    };
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    };
+    runtime().block_on(async {
+        backend
+            .cache
+            .set("k", b"v".to_vec(), Some(LONG))
+            .await
+            .expect("set on the first runtime");
+    });
+    // The first runtime is gone, and the connection's driver task with it: the
+    // next call finds the connection dropped and opens a new one.
+    let read = runtime().block_on(async { backend.cache.get("k").await });
+    assert_eq!(read, Ok(Some(b"v".to_vec())));
+}

@@ -56,6 +56,16 @@ fn parse_integer(value: &[u8]) -> Option<i64> {
     text.parse().ok()
 }
 
+/// `ttl` rounded up to whole milliseconds, the resolution of Redis expiries.
+fn whole_millis(ttl: Duration) -> Duration {
+    let sub_milli = ttl.subsec_nanos() % 1_000_000;
+    if sub_milli == 0 {
+        ttl
+    } else {
+        ttl.saturating_add(Duration::from_nanos(u64::from(1_000_000 - sub_milli)))
+    }
+}
+
 /// In-process [`Cache`]: Redis semantics (bytes, TTLs, atomic counters) without a
 /// server. Expired entries are invisible at once and purged lazily when touched or
 /// by [`MemoryCache::purge_expired`].
@@ -120,8 +130,10 @@ impl MemoryCache {
         self.entries.lock().expect("memory cache poisoned")
     }
 
+    /// The instant a value stored now with `ttl` expires. TTLs count in whole
+    /// milliseconds, rounded up, as the Redis backend sends them (`PX`/`PEXPIRE`).
     fn expiry(&self, now: Timestamp, ttl: Option<Duration>) -> Option<Timestamp> {
-        ttl.map(|ttl| now + chrono_duration(ttl))
+        ttl.map(|ttl| now + chrono_duration(whole_millis(ttl)))
     }
 
     /// The live entry under `key`, dropping it first when it has expired.
