@@ -20,18 +20,39 @@ use crate::objects::{FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore}
 use crate::registry::{MemoryRegistry, ServiceRegistry};
 use crate::store::{PostgresDatabases, PostgresSettings, SqlDatabases, SqlStore, SqliteDatabases};
 
-/// Which family of backends an [`Infra`] runs on, for status lines.
+/// Which backends an [`Infra`] runs on, for status lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InfraKind {
     /// In-process broker, SQLite, in-memory cache/registry/locks.
     Embedded,
+    /// Some backends on real servers, the rest embedded.
+    Mixed {
+        /// The SQL store is on PostgreSQL.
+        sql_on_postgres: bool,
+        /// The cache and the locks are on Redis.
+        cache_on_redis: bool,
+    },
 }
 
 impl fmt::Display for InfraKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Embedded => "embedded",
-        })
+        match *self {
+            Self::Embedded => f.write_str("embedded"),
+            Self::Mixed {
+                sql_on_postgres,
+                cache_on_redis,
+            } => {
+                let mut parts = Vec::new();
+                if sql_on_postgres {
+                    parts.push("SQL on PostgreSQL");
+                }
+                if cache_on_redis {
+                    parts.push("cache and locks on Redis");
+                }
+                parts.push("the rest embedded");
+                f.write_str(&parts.join(", "))
+            }
+        }
     }
 }
 
@@ -190,6 +211,12 @@ impl Infra {
         let mut infra = Self::from_embedded_settings(&settings.embedded)?;
         if let Some(postgres) = &settings.postgres {
             infra = infra.with_databases(Arc::new(PostgresDatabases::new(postgres.clone())));
+        }
+        if settings.postgres.is_some() || settings.redis.is_some() {
+            infra.kind = InfraKind::Mixed {
+                sql_on_postgres: settings.postgres.is_some(),
+                cache_on_redis: settings.redis.is_some(),
+            };
         }
         if let Some(redis) = &settings.redis {
             let prefix = redis.prefix();

@@ -507,6 +507,10 @@ async fn infra_puts_the_cache_and_the_locks_on_redis_only_when_a_url_is_set() {
         ("MEDIAFLOW_REDIS_PREFIX", prefix.as_str()),
     ]))
     .expect("infra on Redis");
+    assert_eq!(
+        infra.kind().to_string(),
+        "cache and locks on Redis, the rest embedded"
+    );
     infra
         .cache
         .set("k", b"v".to_vec(), Some(LONG))

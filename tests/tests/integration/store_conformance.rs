@@ -609,6 +609,11 @@ async fn an_unreachable_postgres_server_is_unavailable_naming_the_url_without_it
         "postgres://mediaflow:s3cret-pw@127.0.0.1:1/mediaflow",
     )]);
     let infra = mediaflow_shared::Infra::from_env(&env).expect("settings are valid");
+    assert_eq!(
+        infra.kind().to_string(),
+        "SQL on PostgreSQL, the rest embedded",
+        "status lines must say where the data lives"
+    );
     assert!(
         format!("{:?}", infra.databases).contains("PostgresDatabases"),
         "MEDIAFLOW_DATABASE_URL must select the PostgreSQL store, got {:?}",
@@ -635,6 +640,7 @@ async fn an_unreachable_postgres_server_is_unavailable_naming_the_url_without_it
 #[test]
 fn without_a_database_url_the_sql_store_stays_embedded() {
     let infra = mediaflow_shared::Infra::from_env(&Env::default()).expect("defaults are valid");
+    assert_eq!(infra.kind().to_string(), "embedded");
     assert!(
         format!("{:?}", infra.databases).contains("SqliteDatabases"),
         "the embedded SQLite store must stay the default, got {:?}",
