@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::runner::score::{self, CategoryTally};
 use crate::runner::{
-    FailureKind, Nextest, Results, RunError, RunOutcome, Status, TestId, TestResult,
+    BuildReport, FailureKind, Nextest, Results, RunError, RunOutcome, Status, TestId, TestResult,
 };
 use crate::workspace_gen::{GenerateError, LoadedChallenge, Sources, platform_files};
 
@@ -473,12 +473,7 @@ impl<'a> Bench<'a> {
         let build = self.nextest.build(&self.binaries)?;
         timing.build = build.elapsed;
         if !build.success {
-            let mut message = String::from("does not compile");
-            if let Some(first) = build.errors.first() {
-                message.push_str(":\n");
-                message.push_str(first.trim_end());
-            }
-            return Ok(Phase::Problem(message, timing));
+            return Ok(Phase::Problem(compile_problem(&build), timing));
         }
         on_event(VerifyEvent::Step {
             phase: name,
@@ -489,12 +484,19 @@ impl<'a> Bench<'a> {
                 timing.run = run.elapsed;
                 Ok(Phase::Ran(run.results, timing))
             }
-            RunOutcome::BuildFailed(build) => Ok(Phase::Problem(
-                format!("does not compile:\n{}", build.errors.join("\n")),
-                timing,
-            )),
+            RunOutcome::BuildFailed(build) => Ok(Phase::Problem(compile_problem(&build), timing)),
         }
     }
+}
+
+/// "does not compile", then the compiler's first error (the rest usually follow from it).
+fn compile_problem(build: &BuildReport) -> String {
+    let mut message = String::from("does not compile");
+    if let Some(first) = build.errors.first() {
+        message.push_str(":\n");
+        message.push_str(first.trim_end());
+    }
+    message
 }
 
 /// Three decimals, for reports.

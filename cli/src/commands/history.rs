@@ -40,8 +40,7 @@ pub fn run(context: &Context<'_>, args: &HistoryArgs) -> Result<u8, Failure> {
         "#", "WHEN (UTC)", "PASS RATE", "REWARD", "REGRESSIONS", "FIXED"
     )?;
     for attempt in &attempts {
-        let fixed: usize = attempt.bugs_fixed.iter().map(|f| f.fixed).sum();
-        let planted: usize = attempt.bugs_fixed.iter().map(|f| f.total).sum();
+        let (fixed, planted) = attempt.bugs_fixed_of_planted();
         let note = if !attempt.tampered.is_empty() {
             style.paint(
                 Tone::Bad,

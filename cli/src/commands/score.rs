@@ -136,8 +136,7 @@ fn print_reward(out: &mut impl Write, attempt: &Attempt, style: Style) -> std::i
         .iter()
         .map(|f| format!("{} {}/{}", f.family, f.fixed, f.total))
         .collect();
-    let fixed: usize = attempt.bugs_fixed.iter().map(|f| f.fixed).sum();
-    let planted: usize = attempt.bugs_fixed.iter().map(|f| f.total).sum();
+    let (fixed, planted) = attempt.bugs_fixed_of_planted();
     writeln!(
         out,
         "bugs fixed: {fixed} of {planted} (by family: {})",

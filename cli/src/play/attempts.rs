@@ -75,6 +75,15 @@ pub struct Attempt {
     pub passing: Vec<TestId>,
 }
 
+impl Attempt {
+    /// Bugs fixed and bugs planted, over every family.
+    pub fn bugs_fixed_of_planted(&self) -> (usize, usize) {
+        self.bugs_fixed.iter().fold((0, 0), |(fixed, planted), f| {
+            (fixed + f.fixed, planted + f.total)
+        })
+    }
+}
+
 /// A scored attempt and the run behind it.
 #[derive(Debug)]
 pub struct Scored {
@@ -102,7 +111,7 @@ pub fn score(
     let start_tree = repo.commit_tree(start)?;
     let catalog = workspace.catalog();
     let tampered = tamper::check(repo, start_tree, suite.tree, &catalog.protected)?;
-    let previous = history(workspace)?.pop();
+    let previous = latest(workspace)?;
     let number = previous.as_ref().map_or(1, |p| p.number + 1);
 
     let results = suite.results();
@@ -201,6 +210,23 @@ fn bugs_fixed(
 
 /// Every recorded attempt, in number order. A damaged record is an error naming it.
 pub fn history(workspace: &PlayerWorkspace) -> Result<Vec<Attempt>, PlayError> {
+    attempt_numbers(workspace)?
+        .into_iter()
+        .map(|number| load(workspace, number))
+        .collect()
+}
+
+/// The most recent attempt, if any: the only record scoring compares with, so scoring
+/// reads one file however long the history is.
+pub fn latest(workspace: &PlayerWorkspace) -> Result<Option<Attempt>, PlayError> {
+    attempt_numbers(workspace)?
+        .pop()
+        .map(|number| load(workspace, number))
+        .transpose()
+}
+
+/// The numbers of the recorded attempts, ascending.
+fn attempt_numbers(workspace: &PlayerWorkspace) -> Result<Vec<u32>, PlayError> {
     let dir = workspace.state_dir().join(ATTEMPTS_DIR);
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -212,25 +238,26 @@ pub fn history(workspace: &PlayerWorkspace) -> Result<Vec<Attempt>, PlayError> {
         .filter_map(|e| e.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
         .collect();
     numbers.sort_unstable();
-    let mut attempts = Vec::with_capacity(numbers.len());
-    for number in numbers {
-        let path = attempt_path(workspace, number);
-        let attempt: Attempt = read_json(&path)?.ok_or_else(|| PlayError::CorruptRecord {
-            path: path.clone(),
-            message: "it vanished while being read".to_owned(),
-        })?;
-        if attempt.schema_version != SCHEMA_VERSION || attempt.number != number {
-            return Err(PlayError::CorruptRecord {
-                path,
-                message: format!(
-                    "schema {} attempt {}, expected schema {SCHEMA_VERSION} attempt {number}",
-                    attempt.schema_version, attempt.number
-                ),
-            });
-        }
-        attempts.push(attempt);
+    Ok(numbers)
+}
+
+/// Attempt `number`'s record, checked to be what its name says.
+fn load(workspace: &PlayerWorkspace, number: u32) -> Result<Attempt, PlayError> {
+    let path = attempt_path(workspace, number);
+    let attempt: Attempt = read_json(&path)?.ok_or_else(|| PlayError::CorruptRecord {
+        path: path.clone(),
+        message: "it vanished while being read".to_owned(),
+    })?;
+    if attempt.schema_version != SCHEMA_VERSION || attempt.number != number {
+        return Err(PlayError::CorruptRecord {
+            path,
+            message: format!(
+                "schema {} attempt {}, expected schema {SCHEMA_VERSION} attempt {number}",
+                attempt.schema_version, attempt.number
+            ),
+        });
     }
-    Ok(attempts)
+    Ok(attempt)
 }
 
 fn attempt_path(workspace: &PlayerWorkspace, number: u32) -> PathBuf {
