@@ -18,7 +18,9 @@ USER_NAME=mediaflow
 PASSWORD=mediaflow-local
 DATABASE=mediaflow
 
-die() { echo "postgres.sh: $*" >&2; exit 2; }
+SCRIPT=postgres.sh
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Runs a PostgreSQL program as the user that owns the cluster.
 as_owner() {
@@ -39,17 +41,6 @@ ensure_installed() {
   # holds port 5432, which is why we never rely on a fixed port.
 }
 
-free_port() {
-  local port
-  for port in $(seq 54320 54420); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port between 54320 and 54420"
-}
-
 start() {
   if [ -f "$DIR/url" ] && as_owner "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
     cat "$DIR/url"
@@ -65,7 +56,7 @@ start() {
     --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
   local port
-  port=$(free_port)
+  port=$(free_port 54320 54420)
   as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null || { cat "$DIR/server.log" >&2; die "the server did not start"; }

@@ -15,7 +15,9 @@ set -euo pipefail
 DIR=${MEDIAFLOW_REDIS_DIR:-${TMPDIR:-/tmp}/mediaflow-redis}
 PASSWORD=mediaflow-local
 
-die() { echo "redis.sh: $*" >&2; exit 2; }
+SCRIPT=redis.sh
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_installed() {
   command -v redis-server >/dev/null 2>&1 && return
@@ -25,17 +27,6 @@ ensure_installed() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
   # The package may start a server of its own on 6379; it is not ours to use,
   # which is why we never rely on a fixed port.
-}
-
-free_port() {
-  local port
-  for port in $(seq 63790 63890); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port between 63790 and 63890"
 }
 
 running() {
@@ -51,7 +42,7 @@ start() {
   rm -rf "$DIR"
   mkdir -p "$DIR"
   local port
-  port=$(free_port)
+  port=$(free_port 63790 63890)
   redis-server - >"$DIR/start.log" 2>&1 <<CONF || { cat "$DIR/start.log" "$DIR/server.log" >&2 2>/dev/null; die "the server did not start"; }
 bind 127.0.0.1
 port $port
