@@ -6,6 +6,7 @@
 //! - [`app`]: [`run`], from parsed arguments and the host environment to an exit code.
 //! - [`challenge`]: the challenge engine (catalog, bug patches, authoring) as a library.
 //! - [`commands`]: one module per command; the only place that prints.
+//! - [`dashboard`]: the interactive terminal dashboard (ratatui): state, update, screens.
 //! - [`infra`]: the Docker infrastructure (`up`, `down`, `status`, `logs`) as a library
 //!   that emits events and returns reports, never prints.
 //! - [`play`]: the player's side: a challenge workspace, its suites with cached
@@ -21,6 +22,7 @@ pub mod app;
 pub mod args;
 pub mod challenge;
 pub mod commands;
+pub mod dashboard;
 pub mod exit;
 pub mod host;
 pub mod infra;
