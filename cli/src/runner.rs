@@ -7,14 +7,19 @@
 //! - [`profile`]: the runner's nextest profile, shipped as a tool config so nothing a
 //!   player edits changes timeouts, retries or reporting.
 //! - [`junit`]: the profile's JUnit report read back into outcomes.
+//! - [`cancel`]: stopping a build or run from another thread.
 //! - [`nextest`]: building and running the test binaries of a workspace.
 //! - [`score`]: weighted pass rate and reward tier from results and the catalog.
 
+pub mod cancel;
 pub mod junit;
 pub mod nextest;
 pub mod outcome;
 pub mod profile;
 pub mod score;
 
-pub use nextest::{BuildReport, ListedTest, Nextest, RunError, RunOutcome, RunReport};
+pub use cancel::CancelToken;
+pub use nextest::{
+    BuildReport, ListedTest, Nextest, NextestEvent, RunError, RunOutcome, RunReport,
+};
 pub use outcome::{FailureKind, Results, Status, TestId, TestResult};

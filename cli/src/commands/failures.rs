@@ -61,10 +61,15 @@ impl<W: Write> SuiteProgress<W> {
                 self.finish();
                 writeln!(self.out, "listing the tests (builds the test binaries)…")
             }
-            SuiteEvent::Running(names) => {
+            SuiteEvent::Running(expected) => {
                 self.finish();
+                let names: Vec<String> = expected
+                    .iter()
+                    .map(|(name, count)| format!("{name} ({count})"))
+                    .collect();
                 writeln!(self.out, "building and running: {}", names.join(", "))
             }
+            SuiteEvent::TestFinished { .. } => Ok(()),
             SuiteEvent::Output(line) => {
                 let line = line.trim();
                 if line.is_empty() {

@@ -29,12 +29,12 @@ pub fn run(context: &Context<'_>, args: &TestArgs) -> Result<u8, Failure> {
     let categories = workspace.select_categories(&args.categories)?;
     let mut progress =
         SuiteProgress::new(std::io::stderr().lock(), context.host.stderr_is_terminal);
-    let reuse = if args.fresh {
-        suite::Reuse::Fresh
+    let options = if args.fresh {
+        suite::RunOptions::fresh()
     } else {
-        suite::Reuse::Cached
+        suite::RunOptions::cached()
     };
-    let run = suite::run(&workspace, &repo, &categories, reuse, &mut |event| {
+    let run = suite::run(&workspace, &repo, &categories, &options, &mut |event| {
         progress.event(&event);
     });
     progress.finish();

@@ -100,13 +100,38 @@ pub fn score(
     now: DateTime<Utc>,
     events: &mut dyn FnMut(SuiteEvent<'_>),
 ) -> Result<Scored, PlayError> {
-    let suite = suite::run(
-        workspace,
-        repo,
-        workspace.categories(),
-        suite::Reuse::Cached,
-        events,
-    )?;
+    score_with(workspace, repo, now, &suite::RunOptions::cached(), events)
+}
+
+/// [`score`] with run options (a cancel token).
+pub fn score_with(
+    workspace: &PlayerWorkspace,
+    repo: &WorkspaceRepo,
+    now: DateTime<Utc>,
+    options: &suite::RunOptions,
+    events: &mut dyn FnMut(SuiteEvent<'_>),
+) -> Result<Scored, PlayError> {
+    let suite = suite::run(workspace, repo, workspace.categories(), options, events)?;
+    let mut attempt = assess(workspace, repo, &suite, now)?;
+    let message = format!(
+        "mediaflow attempt {}: pass rate {:.3}, reward {:.3}",
+        attempt.number, attempt.reward.weighted_pass_rate, attempt.reward.total
+    );
+    attempt.commit = repo
+        .snapshot(suite.tree, attempt.number, &message)?
+        .to_string();
+    write_json(&attempt_path(workspace, attempt.number), &attempt)?;
+    Ok(Scored { attempt, suite })
+}
+
+/// What scoring `suite` would record now, without recording it (`commit` empty): the
+/// dashboard's preview of the reward. `suite` should hold every category.
+pub fn assess(
+    workspace: &PlayerWorkspace,
+    repo: &WorkspaceRepo,
+    suite: &SuiteRun,
+    now: DateTime<Utc>,
+) -> Result<Attempt, PlayError> {
     let start = repo.start_commit(workspace.state.start_commit.as_deref())?;
     let start_tree = repo.commit_tree(start)?;
     let catalog = workspace.catalog();
@@ -152,17 +177,12 @@ pub fn score(
         tampered: !tampered.is_empty(),
     };
     let reward = score::reward(&catalog.reward, &tallies, &context);
-    let message = format!(
-        "mediaflow attempt {number}: pass rate {:.3}, reward {:.3}",
-        reward.weighted_pass_rate, reward.total
-    );
-    let commit = repo.snapshot(suite.tree, number, &message)?;
-    let attempt = Attempt {
+    Ok(Attempt {
         schema_version: SCHEMA_VERSION,
         number,
         recorded_at: now,
         tree: suite.tree.to_string(),
-        commit: commit.to_string(),
+        commit: String::new(),
         categories: tallies,
         reward,
         tampered,
@@ -173,9 +193,7 @@ pub fn score(
         hints_used,
         build_failed: !suite.build_errors().is_empty(),
         passing,
-    };
-    write_json(&attempt_path(workspace, number), &attempt)?;
-    Ok(Scored { attempt, suite })
+    })
 }
 
 /// Bugs fixed per family, and bonus bugs fixed/planted.

@@ -3,6 +3,10 @@
 //! not yet known for this exact tree, under the runner's own profile, and the results
 //! cached by the tree's id so asking again about unchanged code costs nothing.
 //!
+//! A run can put some tests first (watch mode: what failed before): they run in a
+//! nextest run of their own, then the rest of their categories; the two reports make one
+//! result, cached like any other.
+//!
 //! A test of the universe that no report mentions failed as "did not run"; when the
 //! build fails, every test of the categories asked for failed as "did not build" and the
 //! compiler's messages are kept — never a test silently missing.
@@ -18,7 +22,8 @@ use crate::challenge::catalog::Category;
 use crate::runner::outcome::{TESTS_PACKAGE, binary_name};
 use crate::runner::score::{self, CategoryTally};
 use crate::runner::{
-    BuildReport, FailureKind, ListedTest, Nextest, Results, RunOutcome, Status, TestId, TestResult,
+    BuildReport, CancelToken, FailureKind, ListedTest, Nextest, NextestEvent, Results, RunOutcome,
+    Status, TestId, TestResult,
 };
 
 use super::error::PlayError;
@@ -142,10 +147,18 @@ pub enum SuiteEvent<'a> {
     Cached(&'a [String]),
     /// Listing the test universe (builds the test binaries).
     Listing,
-    /// Building (if needed) and running these categories.
-    Running(&'a [String]),
+    /// Building (if needed) and running these categories, with this many tests each
+    /// (ignored ones excluded).
+    Running(&'a [(String, usize)]),
     /// A line of cargo's or nextest's stderr (build progress).
     Output(&'a str),
+    /// A test finished.
+    TestFinished {
+        /// The test.
+        id: TestId,
+        /// Whether it passed.
+        passed: bool,
+    },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -172,14 +185,45 @@ pub enum Reuse {
     Fresh,
 }
 
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Whether cached results may answer.
+    pub reuse: Reuse,
+    /// Tests to run first, in a run of their own, before the rest of their categories.
+    pub first: Vec<TestId>,
+    /// Stops the build or run when cancelled.
+    pub cancel: Option<CancelToken>,
+}
+
+impl RunOptions {
+    /// Cached results answer when they can; every test in one run.
+    pub fn cached() -> Self {
+        Self {
+            reuse: Reuse::Cached,
+            first: Vec::new(),
+            cancel: None,
+        }
+    }
+
+    /// Everything runs again.
+    pub fn fresh() -> Self {
+        Self {
+            reuse: Reuse::Fresh,
+            ..Self::cached()
+        }
+    }
+}
+
 /// Runs `categories` of the workspace as its files are now.
 pub fn run(
     workspace: &PlayerWorkspace,
     repo: &WorkspaceRepo,
     categories: &[Category],
-    reuse: Reuse,
+    options: &RunOptions,
     events: &mut dyn FnMut(SuiteEvent<'_>),
 ) -> Result<SuiteRun, PlayError> {
+    let reuse = options.reuse;
     let started = Instant::now();
     let tree = repo.worktree_tree()?;
     let results_path = results_path(workspace, tree);
@@ -200,7 +244,7 @@ pub fn run(
         events(SuiteEvent::Cached(&names));
     }
     if !missing.is_empty() {
-        let fresh = run_categories(workspace, repo, tree, &missing, events)?;
+        let fresh = run_categories(workspace, repo, tree, &missing, options, events)?;
         cached.categories.extend(fresh);
         write_json(&results_path, &cached)?;
         prune_results(workspace);
@@ -217,29 +261,42 @@ pub fn run(
     })
 }
 
-/// Builds and runs `categories` (none cached) in one nextest run.
+/// Builds and runs `categories` (none cached): one nextest run, or two when some
+/// tests go first.
 fn run_categories(
     workspace: &PlayerWorkspace,
     repo: &WorkspaceRepo,
     tree: Oid,
     categories: &[&Category],
+    options: &RunOptions,
     events: &mut dyn FnMut(SuiteEvent<'_>),
 ) -> Result<BTreeMap<String, CategoryRun>, PlayError> {
-    let nextest = Nextest::new(
+    let mut nextest = Nextest::new(
         workspace.root(),
         None,
         &workspace.state_dir().join(RUNNER_DIR),
     );
+    if let Some(token) = &options.cancel {
+        nextest = nextest.with_cancel(token.clone());
+    }
     let (universe, listing_failed) = universe(workspace, repo, tree, &nextest, events)?;
     let outcome = match listing_failed {
         Some(build) => RunOutcome::BuildFailed(build),
         None => {
-            let names: Vec<String> = categories.iter().map(|c| c.name.clone()).collect();
-            events(SuiteEvent::Running(&names));
+            let expected: Vec<(String, usize)> = categories
+                .iter()
+                .map(|c| {
+                    let count = universe
+                        .iter()
+                        .flatten()
+                        .filter(|t| !t.ignored && binary_name(&t.binary_id) == c.binary)
+                        .count();
+                    (c.name.clone(), count)
+                })
+                .collect();
+            events(SuiteEvent::Running(&expected));
             let binaries: Vec<String> = categories.iter().map(|c| c.binary.clone()).collect();
-            nextest.run(&binaries, None, &mut |line| {
-                events(SuiteEvent::Output(line));
-            })?
+            run_phases(&nextest, &binaries, &options.first, events)?
         }
     };
     let mut runs = BTreeMap::new();
@@ -270,6 +327,67 @@ fn run_categories(
         );
     }
     Ok(runs)
+}
+
+/// Runs `first` (those of `binaries`) in a run of their own, then the rest; one run
+/// when nothing goes first. The reports are merged.
+fn run_phases(
+    nextest: &Nextest,
+    binaries: &[String],
+    first: &[TestId],
+    events: &mut dyn FnMut(SuiteEvent<'_>),
+) -> Result<RunOutcome, PlayError> {
+    let mut forward = |event: NextestEvent<'_>| match event {
+        NextestEvent::Output(line) => events(SuiteEvent::Output(line)),
+        NextestEvent::TestFinished { id, passed } => {
+            events(SuiteEvent::TestFinished { id, passed });
+        }
+    };
+    let first: Vec<&TestId> = first
+        .iter()
+        .filter(|id| binaries.iter().any(|b| b == id.binary()))
+        .collect();
+    let Some(selection) = filterset(&first) else {
+        return Ok(nextest.run(binaries, None, &mut forward)?);
+    };
+    let early = match nextest.run(binaries, Some(&selection), &mut forward)? {
+        RunOutcome::Ran(report) => report,
+        failed @ RunOutcome::BuildFailed(_) => return Ok(failed),
+    };
+    let rest = format!("not ({selection})");
+    Ok(match nextest.run(binaries, Some(&rest), &mut forward)? {
+        RunOutcome::Ran(mut report) => {
+            report.results = Results::from_results(
+                early
+                    .results
+                    .iter()
+                    .cloned()
+                    .chain(report.results.iter().cloned()),
+            );
+            report.elapsed += early.elapsed;
+            RunOutcome::Ran(report)
+        }
+        failed @ RunOutcome::BuildFailed(_) => failed,
+    })
+}
+
+/// A nextest filterset selecting exactly `tests`; `None` for no tests.
+pub fn filterset(tests: &[&TestId]) -> Option<String> {
+    let mut by_binary: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for id in tests {
+        by_binary
+            .entry(id.binary_id.as_str())
+            .or_default()
+            .push(id.name.as_str());
+    }
+    let parts: Vec<String> = by_binary
+        .into_iter()
+        .map(|(binary_id, names)| {
+            let names: Vec<String> = names.iter().map(|n| format!("test(={n})")).collect();
+            format!("(binary_id({binary_id}) & ({}))", names.join(" | "))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" | "))
 }
 
 /// The reported results of `binary`, plus every listed test no report mentions.

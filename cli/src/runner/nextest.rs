@@ -1,16 +1,19 @@
 //! Building and running the challenge's test binaries with cargo-nextest, under the
 //! runner's profile, in any workspace and with any target directory.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use nextest_metadata::TestListSummary;
 use serde::Deserialize;
 
+use super::cancel::CancelToken;
 use super::junit::{self, JunitError};
-use super::outcome::{Results, TESTS_PACKAGE};
+use super::outcome::{Results, TESTS_PACKAGE, TestId};
 use super::profile::{PROFILE, RunnerProfile, TOOL};
 
 /// nextest's exit codes this module tells apart (nextest-metadata's `NextestExitCode`).
@@ -53,6 +56,9 @@ pub enum RunError {
         /// The parse error.
         source: JunitError,
     },
+    /// The run was cancelled ([`CancelToken::cancel`]) before it finished.
+    #[error("the run was stopped before it finished")]
+    Cancelled,
     /// nextest stopped with a code that leaves no results.
     #[error("cargo nextest {step} exited with {code}:\n{stderr}")]
     Nextest {
@@ -106,6 +112,20 @@ pub struct ListedTest {
     pub ignored: bool,
 }
 
+/// What a build or run reports while it goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextestEvent<'a> {
+    /// A line of cargo's or nextest's stderr (build progress, nextest's summary).
+    Output(&'a str),
+    /// A test finished (streamed by nextest as it happens).
+    TestFinished {
+        /// The test.
+        id: TestId,
+        /// Whether it passed.
+        passed: bool,
+    },
+}
+
 /// The challenge's test binaries of one workspace.
 #[derive(Debug, Clone)]
 pub struct Nextest {
@@ -113,6 +133,7 @@ pub struct Nextest {
     target_dir: Option<PathBuf>,
     profile: RunnerProfile,
     profile_path: PathBuf,
+    cancel: Option<CancelToken>,
 }
 
 impl Nextest {
@@ -125,7 +146,17 @@ impl Nextest {
             target_dir: target_dir.map(Path::to_owned),
             profile: RunnerProfile::new(state_dir.join("junit.xml")),
             profile_path: state_dir.join("nextest-runner.toml"),
+            cancel: None,
         }
+    }
+
+    /// Makes builds and runs stoppable with `token`: its process tree then gets a
+    /// process group of its own (so Ctrl-C typed in a terminal no longer reaches it;
+    /// the owner of the token is the one to stop it).
+    #[must_use]
+    pub fn with_cancel(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
     }
 
     /// Compiles `binaries` (test binaries of the tests package), collecting the
@@ -150,13 +181,13 @@ impl Nextest {
     }
 
     /// Builds what is not current and runs `binaries`' tests (or those `filter`, a
-    /// nextest filterset, selects); cargo's and nextest's stderr lines go to `progress`
-    /// as they come (build progress).
+    /// nextest filterset, selects); cargo's and nextest's stderr lines and each test's
+    /// end go to `progress` as they come.
     pub fn run(
         &self,
         binaries: &[String],
         filter: Option<&str>,
-        progress: &mut dyn FnMut(&str),
+        progress: &mut dyn FnMut(NextestEvent<'_>),
     ) -> Result<RunOutcome, RunError> {
         let started = Instant::now();
         let junit_path = &self.profile.junit_path;
@@ -170,7 +201,13 @@ impl Nextest {
             }
             _ => {}
         }
-        let mut args = vec!["--no-fail-fast", "--cargo-message-format", "json"];
+        let mut args = vec![
+            "--no-fail-fast",
+            "--cargo-message-format",
+            "json",
+            "--message-format",
+            "libtest-json-plus",
+        ];
         if let Some(filter) = filter {
             args.extend(["-E", filter]);
         }
@@ -251,13 +288,13 @@ impl Nextest {
     }
 
     /// `cargo nextest SUBCOMMAND` with the runner's profile, the package's `binaries`
-    /// and `extra`; stderr lines go to `progress` as they come.
+    /// and `extra`; stderr lines and streamed test events go to `progress` as they come.
     fn execute(
         &self,
         subcommand: &str,
         binaries: &[String],
         extra: &[&str],
-        progress: &mut dyn FnMut(&str),
+        progress: &mut dyn FnMut(NextestEvent<'_>),
     ) -> Result<Captured, RunError> {
         self.profile
             .write(&self.profile_path)
@@ -296,27 +333,50 @@ impl Nextest {
                 command.env_remove(name);
             }
         }
+        // Streams one JSON line per test event on stdout (`--message-format
+        // libtest-json-plus`), still an experimental feature of nextest.
+        command.env("NEXTEST_EXPERIMENTAL_LIBTEST_JSON", "1");
+        if self.cancel.is_some() {
+            command.process_group(0);
+        }
         let mut child = command.spawn().map_err(RunError::CargoMissing)?;
-        let stdout = child.stdout.take().map(|mut pipe| {
-            std::thread::spawn(move || {
-                let mut text = String::new();
-                let _ = pipe.read_to_string(&mut text);
-                text
-            })
-        });
-        let mut stderr = String::new();
-        if let Some(pipe) = child.stderr.take() {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                progress(&line);
-                stderr.push_str(&line);
-                stderr.push('\n');
+        let _registered = self.cancel.as_ref().map(|token| token.register(child.id()));
+        let (lines, received) = mpsc::channel();
+        let readers = [
+            child
+                .stdout
+                .take()
+                .map(|pipe| forward_lines(pipe, Stream::Stdout, lines.clone())),
+            child
+                .stderr
+                .take()
+                .map(|pipe| forward_lines(pipe, Stream::Stderr, lines)),
+        ];
+        let (mut stdout, mut stderr) = (String::new(), String::new());
+        for (stream, line) in received {
+            match stream {
+                Stream::Stdout => {
+                    if let Some((id, passed)) = test_event(&line) {
+                        progress(NextestEvent::TestFinished { id, passed });
+                    } else {
+                        stdout.push_str(&line);
+                        stdout.push('\n');
+                    }
+                }
+                Stream::Stderr => {
+                    progress(NextestEvent::Output(&line));
+                    stderr.push_str(&line);
+                    stderr.push('\n');
+                }
             }
         }
+        for reader in readers.into_iter().flatten() {
+            let _ = reader.join();
+        }
         let status = child.wait().map_err(RunError::CargoMissing)?;
-        let stdout = stdout
-            .and_then(|reader| reader.join().ok())
-            .unwrap_or_default();
+        if self.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+            return Err(RunError::Cancelled);
+        }
         if !status.success() && stderr.contains("no such command: `nextest`") {
             return Err(RunError::NextestMissing);
         }
@@ -326,6 +386,61 @@ impl Nextest {
             stderr,
         })
     }
+}
+
+/// Which pipe a line came from.
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Sends every line of `pipe` to `lines` from a thread of its own.
+fn forward_lines(
+    pipe: impl std::io::Read + Send + 'static,
+    stream: Stream,
+    lines: mpsc::Sender<(Stream, String)>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if lines.send((stream, line)).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// A finished test in nextest's libtest-json-plus stream: `{"type":"test","event":
+/// "ok"|"failed"|..., "name":"<crate>::<binary>$<test>"}`. `started` lines and suite
+/// lines are not test ends; retries (`#N` suffixes) do not happen under the runner's
+/// profile.
+fn test_event(line: &str) -> Option<(TestId, bool)> {
+    #[derive(Deserialize)]
+    struct Event<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        event: &'a str,
+        #[serde(borrow)]
+        name: Option<std::borrow::Cow<'a, str>>,
+    }
+    if !line.starts_with('{') {
+        return None;
+    }
+    let event: Event<'_> = serde_json::from_str(line).ok()?;
+    if event.kind != "test" {
+        return None;
+    }
+    let passed = match event.event {
+        "ok" => true,
+        "failed" | "timeout" => false,
+        _ => return None,
+    };
+    let (binary_id, name) = event
+        .name?
+        .split_once('$')
+        .map(|(b, n)| (b.to_owned(), n.to_owned()))?;
+    Some((TestId::new(binary_id, name), passed))
 }
 
 /// What a finished cargo-nextest process left.
