@@ -10,19 +10,11 @@ use crate::commands::context::Context;
 use crate::commands::{self, Failure};
 use crate::exit;
 use crate::host::HostEnv;
+use crate::workspace_gen::STATE_FILE;
 
 /// Runs the command `cli` asks for and returns its exit code; errors are printed to
 /// stderr as `error: …`.
-pub fn run(cli: Cli, host: &HostEnv) -> u8 {
-    let Some(command) = cli.command else {
-        let shown = Cli::command()
-            .print_help()
-            .and_then(|()| writeln!(std::io::stdout()));
-        return match shown {
-            Ok(()) => exit::OK,
-            Err(_) => exit::USAGE_OR_ENVIRONMENT,
-        };
-    };
+pub fn run(cli: &Cli, host: &HostEnv) -> u8 {
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -31,7 +23,23 @@ pub fn run(cli: Cli, host: &HostEnv) -> u8 {
             runtime.block_on(async {
                 // `init` creates a workspace, so it is the one command that needs none.
                 let context = || Context::new(host, cli.workspace.as_deref());
-                match &command {
+                let Some(command) = &cli.command else {
+                    // A directory with infra.yaml but no state (this repository, say) is
+                    // not a player's workspace: the help says how to make one.
+                    return match context() {
+                        Ok(context)
+                            if cli.workspace.is_some()
+                                || context.workspace.root().join(STATE_FILE).is_file() =>
+                        {
+                            commands::dashboard::run(&context).await
+                        }
+                        Err(failure) if cli.workspace.is_some() => Err(failure),
+                        _ => help(),
+                    };
+                };
+                match command {
+                    Command::Play(args) => commands::dashboard::play(host, args).await,
+                    Command::Watch(args) => commands::watch::run(&context()?, args),
                     Command::Init(args) => commands::init::run(host, args),
                     Command::Up(args) => commands::up::run(&context()?, args).await,
                     Command::Down(args) => commands::down::run(&context()?, args).await,
@@ -55,4 +63,15 @@ pub fn run(cli: Cli, host: &HostEnv) -> u8 {
             failure.code
         }
     }
+}
+
+/// Outside a workspace, `mediaflow` alone prints the help and the way in.
+fn help() -> Result<u8, Failure> {
+    let mut out = std::io::stdout().lock();
+    Cli::command().write_help(&mut out)?;
+    writeln!(
+        out,
+        "\nNo challenge workspace here: `mediaflow play` creates one and opens its dashboard."
+    )?;
+    Ok(exit::OK)
 }

@@ -16,7 +16,8 @@ pub struct Cli {
     /// infrastructure/infra.yaml or .mediaflow/].
     #[arg(long, global = true, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
-    /// What to do; without one, this help.
+    /// What to do; without one, inside a workspace: the dashboard (on a terminal) or
+    /// the test summary (otherwise); outside one: this help.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -24,6 +25,9 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create the workspace DIR if it does not exist yet, then open the dashboard in it.
+    #[command(after_help = exit::HELP)]
+    Play(PlayArgs),
     /// Generate a fresh challenge workspace: the platform with the bugs planted, the
     /// test suites, the incident scenarios, a README and git with one commit.
     #[command(after_help = exit::HELP)]
@@ -48,6 +52,10 @@ pub enum Command {
     /// record the attempt.
     #[command(after_help = exit::HELP)]
     Score(ScoreArgs),
+    /// Re-run the tests whenever a file under platform/ is saved: the tests that failed
+    /// first, then the rest; prints what flipped. Ctrl-C ends it.
+    #[command(after_help = exit::HELP)]
+    Watch(WatchArgs),
     /// One line per scored attempt.
     #[command(after_help = exit::HELP)]
     History(HistoryArgs),
@@ -79,6 +87,23 @@ pub struct TestArgs {
     /// Print the results as JSON on stdout (schema in docs/json.md).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `mediaflow play`.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// The workspace: opened when it is one, created (all bugs planted) when it does
+    /// not exist or is empty.
+    #[arg(value_name = "DIR", default_value = "mediaflow-challenge")]
+    pub dir: PathBuf,
+}
+
+/// `mediaflow watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only this category (repeatable) [default: every category].
+    #[arg(long = "category", short = 'c', value_name = "NAME")]
+    pub categories: Vec<String>,
 }
 
 /// `mediaflow score`.

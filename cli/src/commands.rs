@@ -5,6 +5,7 @@ pub mod challenge;
 pub mod challenge_check;
 pub mod challenge_verify;
 pub mod context;
+pub mod dashboard;
 pub mod down;
 pub mod failure;
 pub mod failures;
@@ -18,5 +19,6 @@ pub mod score;
 pub mod status;
 pub mod test;
 pub mod up;
+pub mod watch;
 
 pub use failure::Failure;

@@ -8,12 +8,20 @@
 //! - [`update`]: state × action → state + effects; no IO.
 //! - [`keys`]: the key table shared by the help overlay and the footer.
 //! - [`view`]: drawing every screen from the state.
+//! - [`load`]: the starting data, read from a workspace.
+//! - [`worker`]: runs, scores and hints on background threads.
+//! - [`watch`]: debounced file watching of `platform/`.
+//! - [`terminal`]: the loop joining terminal, worker, watcher and `update`.
 
 pub mod action;
 pub mod keys;
+pub mod load;
 pub mod model;
+pub mod terminal;
 pub mod update;
 pub mod view;
+pub mod watch;
+pub mod worker;
 
 pub use action::{Action, Effect, WorkerEvent};
 pub use model::{Dashboard, DashboardInit};

@@ -14,6 +14,8 @@ pub struct HostEnv {
     pub engine: EngineEnv,
     /// `NO_COLOR` is set (to anything non-empty): no colours.
     pub no_color: bool,
+    /// stdin is a terminal (keys can be read: the dashboard can run).
+    pub stdin_is_terminal: bool,
     /// stdout is a terminal.
     pub stdout_is_terminal: bool,
     /// stderr is a terminal: progress may redraw in place.

@@ -21,8 +21,9 @@ fn main() -> ExitCode {
             xdg_runtime_dir: var("XDG_RUNTIME_DIR").map(PathBuf::from),
         },
         no_color: var("NO_COLOR").is_some(),
+        stdin_is_terminal: std::io::stdin().is_terminal(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
     };
-    ExitCode::from(mediaflow::run(cli, &host))
+    ExitCode::from(mediaflow::run(&cli, &host))
 }

@@ -75,6 +75,8 @@ pub enum WorkerEvent {
     },
     /// Something failed; the message says what and what to do.
     Failed(String),
+    /// Watching could not start (or stopped); the message says why.
+    WatchFailed(String),
 }
 
 /// What `update` asks the outside world to do.

@@ -29,9 +29,11 @@ pub fn update(state: &mut Dashboard, action: Action) -> Vec<Effect> {
     }
 }
 
-/// The run the dashboard starts when it opens: every category, cached when unchanged.
-pub fn initial_run(state: &Dashboard) -> RunRequest {
-    run_all(state, false)
+/// Starts the run the dashboard opens with: every category, answered from the cache
+/// when the code is unchanged.
+pub fn open(state: &mut Dashboard) -> Vec<Effect> {
+    let run = run_all(state, false);
+    request(state, run)
 }
 
 fn run_all(state: &Dashboard, fresh: bool) -> RunRequest {
@@ -471,6 +473,10 @@ fn on_worker(state: &mut Dashboard, event: WorkerEvent) -> Vec<Effect> {
         }
         WorkerEvent::Failed(message) => {
             state.run = None;
+            notify(state, Tone::Bad, &message);
+        }
+        WorkerEvent::WatchFailed(message) => {
+            state.watching = false;
             notify(state, Tone::Bad, &message);
         }
     }
