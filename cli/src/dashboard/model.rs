@@ -265,10 +265,22 @@ impl FailureList {
             .and_then(|&index| self.rows.get(index))
     }
 
-    /// Recomputes `visible` after the rows, the filter or the search changed, keeping
-    /// the selection on the same test when it is still shown.
+    /// New rows (a run ended), keeping the selection on the same test when it is still
+    /// shown.
+    pub fn replace_rows(&mut self, rows: Vec<FailureRow>) {
+        let keep = self.selected_row().map(|row| row.result.id.clone());
+        self.rows = rows;
+        self.show(keep);
+    }
+
+    /// Recomputes `visible` after the filter or the search changed, keeping the
+    /// selection on the same test when it is still shown.
     pub fn refresh(&mut self) {
         let keep = self.selected_row().map(|row| row.result.id.clone());
+        self.show(keep);
+    }
+
+    fn show(&mut self, keep: Option<TestId>) {
         let needle = self.search.to_lowercase();
         self.visible = self
             .rows
@@ -496,8 +508,8 @@ impl Dashboard {
                 result: result.clone(),
             }));
         }
-        self.failures.rows = rows;
-        self.failures.refresh();
+        rows.sort_by(|a, b| (a.category, &a.result.id.name).cmp(&(b.category, &b.result.id.name)));
+        self.failures.replace_rows(rows);
         self.suite = Some(merged);
     }
 }

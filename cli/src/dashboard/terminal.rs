@@ -113,7 +113,10 @@ impl Effects {
                     }) {
                         Ok(watch) => self.watch = Some(watch),
                         Err(error) => {
-                            let more = update(state, Action::Worker(WorkerEvent::WatchFailed(error.to_string())));
+                            let more = update(
+                                state,
+                                Action::Worker(WorkerEvent::WatchFailed(error.to_string())),
+                            );
                             self.apply(state, more);
                         }
                     }

@@ -7,12 +7,12 @@ use std::path::Path;
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::play::PlayerWorkspace;
 use crate::play::attempts;
 use crate::play::error::PlayError;
 use crate::play::hints;
 use crate::play::repo::WorkspaceRepo;
 use crate::play::suite::{self, Reuse, RunOptions, SuiteEvent};
-use crate::play::PlayerWorkspace;
 use crate::runner::{CancelToken, RunError, TestId};
 
 use super::action::{Action, WorkerEvent};
@@ -127,7 +127,12 @@ fn execute(
     let run = suite::run(workspace, &repo, &categories, &options, &mut events)?;
     // The reward is only known with every category's results for this code.
     let preview = if run.categories.len() == workspace.categories().len() {
-        Some(Box::new(attempts::assess(workspace, &repo, &run, Utc::now())?))
+        Some(Box::new(attempts::assess(
+            workspace,
+            &repo,
+            &run,
+            Utc::now(),
+        )?))
     } else {
         None
     };
