@@ -7,21 +7,15 @@
 //! The workspace lives at a fixed path under the repository's `target/` (its own target
 //! directory inside), so repeated runs rebuild only the platform crates.
 
-use std::path::{Path, PathBuf};
+mod player_support;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-use mediaflow::challenge::patch;
-use mediaflow::challenge::{Tree, apply, reverse_apply};
+use player_support::{patch_bug, repo};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mediaflow");
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the repository")
-        .to_owned()
-}
 
 fn mediaflow(workspace: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -45,27 +39,6 @@ fn json(workspace: &Path, args: &[&str]) -> (i32, Value) {
         )
     });
     (output.status.code().unwrap_or(-1), value)
-}
-
-/// Plants (`reverse == false`) or removes bug `id`'s patch in the workspace's files.
-fn patch_bug(workspace: &Path, id: &str, reverse: bool) {
-    let text =
-        std::fs::read_to_string(repo().join(format!("challenges/mediaflow/bugs/{id}.patch")))
-            .expect("the bug's patch");
-    let parsed = patch::parse(&text).expect("a valid patch");
-    let mut tree = Tree::new();
-    for file in &parsed.files {
-        let content = std::fs::read_to_string(file.path.under(workspace)).expect("patched file");
-        tree.insert(file.path.clone(), content);
-    }
-    if reverse {
-        reverse_apply(&mut tree, &parsed, id).expect("the bug is planted");
-    } else {
-        apply(&mut tree, &parsed, id).expect("the bug applies");
-    }
-    for (path, content) in tree.iter() {
-        std::fs::write(path.under(workspace), content).expect("write");
-    }
 }
 
 fn fixed(attempt: &Value, family: &str) -> u64 {

@@ -1,0 +1,37 @@
+//! Shared by the tests that play a generated workspace with the real binary: where the
+//! repository is, and planting or removing a bug's patch in the workspace's files (how
+//! these tests "fix" a bug the way a player would).
+
+use std::path::{Path, PathBuf};
+
+use mediaflow::challenge::patch;
+use mediaflow::challenge::{Tree, apply, reverse_apply};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the repository")
+        .to_owned()
+}
+
+/// Plants (`reverse == false`) or removes bug `id`'s patch in the workspace's files.
+pub fn patch_bug(workspace: &Path, id: &str, reverse: bool) {
+    let text =
+        std::fs::read_to_string(repo().join(format!("challenges/mediaflow/bugs/{id}.patch")))
+            .expect("the bug's patch");
+    let parsed = patch::parse(&text).expect("a valid patch");
+    let mut tree = Tree::new();
+    for file in &parsed.files {
+        let content = std::fs::read_to_string(file.path.under(workspace)).expect("patched file");
+        tree.insert(file.path.clone(), content);
+    }
+    if reverse {
+        reverse_apply(&mut tree, &parsed, id).expect("the bug is planted");
+    } else {
+        apply(&mut tree, &parsed, id).expect("the bug applies");
+    }
+    for (path, content) in tree.iter() {
+        std::fs::write(path.under(workspace), content).expect("write");
+    }
+}
