@@ -12,8 +12,10 @@
 //! - [`worker`]: runs, scores and hints on background threads.
 //! - [`watch`]: debounced file watching of `platform/`.
 //! - [`terminal`]: the loop joining terminal, worker, watcher and `update`.
+//! - [`fixture`]: realistic states for the snapshot tests and the frame benchmark.
 
 pub mod action;
+pub mod fixture;
 pub mod keys;
 pub mod load;
 pub mod model;

@@ -3,6 +3,7 @@
 //! uses it today, `mediaflow test` and `score` build on it.
 //!
 //! # Layout
+//! - [`assertion`]: the `left`/`right` sides of a failed `assert_eq!` message.
 //! - [`outcome`]: test names, per-test outcomes, a run's results.
 //! - [`profile`]: the runner's nextest profile, shipped as a tool config so nothing a
 //!   player edits changes timeouts, retries or reporting.
@@ -11,6 +12,7 @@
 //! - [`nextest`]: building and running the test binaries of a workspace.
 //! - [`score`]: weighted pass rate and reward tier from results and the catalog.
 
+pub mod assertion;
 pub mod cancel;
 pub mod junit;
 pub mod nextest;
@@ -18,6 +20,7 @@ pub mod outcome;
 pub mod profile;
 pub mod score;
 
+pub use assertion::{assert_sides, is_side_line};
 pub use cancel::CancelToken;
 pub use nextest::{
     BuildReport, ListedTest, Nextest, NextestEvent, RunError, RunOutcome, RunReport,

@@ -7,7 +7,7 @@ use std::io::Write;
 use similar::{ChangeTag, TextDiff};
 
 use crate::play::suite::{CategoryRun, SuiteEvent, SuiteRun};
-use crate::runner::{FailureKind, Status, TestResult};
+use crate::runner::{FailureKind, Status, TestResult, assert_sides, is_side_line};
 
 use super::output::{Style, Tone, duration};
 
@@ -194,22 +194,6 @@ fn print_failure(out: &mut impl Write, failure: &TestResult, style: Style) -> st
         print_sides(out, left, right, style)?;
     }
     Ok(())
-}
-
-fn is_side_line(line: &str) -> bool {
-    let trimmed = line.trim_start();
-    trimmed.starts_with("left: ") || trimmed.starts_with("right: ")
-}
-
-/// `left` and `right` of a failed `assert_eq`/`assert_ne` (`  left: …` / ` right: …`).
-fn assert_sides<'a>(lines: &[&'a str]) -> Option<(&'a str, &'a str)> {
-    let left = lines
-        .iter()
-        .find_map(|line| line.trim_start().strip_prefix("left: "))?;
-    let right = lines
-        .iter()
-        .find_map(|line| line.trim_start().strip_prefix("right: "))?;
-    Some((left, right))
 }
 
 /// Both sides, with what differs coloured: removed from `left` red, added in `right`
