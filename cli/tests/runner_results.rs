@@ -76,6 +76,31 @@ fn a_failed_assert_eq_keeps_its_message_and_both_sides() {
 }
 
 #[test]
+fn messages_and_output_leave_out_the_test_harness_framing() {
+    let results = mixed();
+    for name in ["money::rounds_half_to_even", "prints_then_fails"] {
+        let failed = outcome(&results, name);
+        for framing in [
+            "test result:",
+            "note: run with `RUST_BACKTRACE",
+            "... FAILED",
+        ] {
+            assert!(
+                !failed.message.contains(framing) && !failed.output.contains(framing),
+                "{name} shows `{framing}`:\nmessage:\n{}\noutput:\n{}",
+                failed.message,
+                failed.output
+            );
+        }
+        assert!(
+            !failed.output.contains("running 1 test") && !failed.output.contains("panicked at"),
+            "{name}'s output repeats the framing or the panic:\n{}",
+            failed.output
+        );
+    }
+}
+
+#[test]
 fn captured_output_is_unescaped_stdout_then_stderr_and_passing_tests_carry_none() {
     let results = mixed();
     let failed = outcome(&results, "prints_then_fails");

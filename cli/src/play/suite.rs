@@ -44,7 +44,7 @@ const UNIVERSE_FILE: &str = "universe.json";
 const RUNNER_DIR: &str = "runner";
 
 /// Format of the cached files; a different one is recomputed, never misread.
-const CACHE_SCHEMA: u32 = 1;
+const CACHE_SCHEMA: u32 = 2;
 
 /// One category's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

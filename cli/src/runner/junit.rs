@@ -48,7 +48,10 @@ fn result(binary_id: &str, case: &TestCase) -> TestResult {
                 .map(|text| text.as_str().trim())
                 .find(|text| !text.is_empty())
                 .unwrap_or(ty);
-            (Status::Failed(failure_kind(*kind, ty)), text.to_owned())
+            (
+                Status::Failed(failure_kind(*kind, ty)),
+                without_harness_lines(text, case.name.as_str()),
+            )
         }
     };
     let output = if status == Status::Passed {
@@ -57,7 +60,7 @@ fn result(binary_id: &str, case: &TestCase) -> TestResult {
         [&case.system_out, &case.system_err]
             .into_iter()
             .flatten()
-            .map(|text| text.as_str().trim_matches('\n'))
+            .map(|text| captured(text.as_str(), case.name.as_str(), &message))
             .filter(|text| !text.trim().is_empty())
             .collect::<Vec<_>>()
             .join("\n")
@@ -69,6 +72,38 @@ fn result(binary_id: &str, case: &TestCase) -> TestResult {
         message,
         output,
     }
+}
+
+/// The test harness's own lines that follow a panic message: the backtrace note and
+/// libtest's summary (`test NAME ... FAILED`, `failures:`, `test result: …`).
+fn without_harness_lines(text: &str, name: &str) -> String {
+    let verdict = format!("test {name} ... ");
+    let kept: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.starts_with(&verdict) && !line.starts_with("test result: "))
+        .filter(|line| !line.starts_with("note: run with `RUST_BACKTRACE"))
+        .collect();
+    kept.join("\n").trim_end().to_owned()
+}
+
+/// What the test itself printed: its captured stream without libtest's framing
+/// (`running 1 test`, the summary), without the panic message already shown as the
+/// message, and without nextest's "(stdout and stderr are combined)" marker.
+fn captured(text: &str, name: &str, message: &str) -> String {
+    if text.trim() == "(stdout and stderr are combined)" {
+        return String::new();
+    }
+    let body = without_harness_lines(text, name);
+    let body = body
+        .trim_start_matches('\n')
+        .strip_prefix("running 1 test")
+        .unwrap_or(&body);
+    let body = if message.is_empty() {
+        body.to_owned()
+    } else {
+        body.replacen(message, "", 1)
+    };
+    body.trim_matches('\n').to_owned()
 }
 
 /// nextest's failure types: `test failure with exit code 101`, `test timeout`, `test
