@@ -14,13 +14,16 @@ use super::output::{Style, Tone, duration};
 /// Lines of a failure message shown (the JSON output has all of it).
 const MESSAGE_LINES: usize = 14;
 
-/// Prints suite progress to stderr: which categories come from the cache or run, and
-/// cargo's build lines (on a terminal one line redrawn in place, else every line).
+/// Prints suite progress to stderr: which categories come from the cache or run,
+/// cargo's build lines and, on a terminal, tests done so far (one line redrawn in
+/// place; elsewhere only the build lines worth keeping).
 #[derive(Debug)]
 pub struct SuiteProgress<W: Write> {
     out: W,
     live: bool,
     drawn: bool,
+    /// Tests expected, finished and failed in the run going on.
+    tests: (usize, usize, usize),
 }
 
 impl<W: Write> SuiteProgress<W> {
@@ -30,6 +33,7 @@ impl<W: Write> SuiteProgress<W> {
             out,
             live,
             drawn: false,
+            tests: (0, 0, 0),
         }
     }
 
@@ -67,9 +71,21 @@ impl<W: Write> SuiteProgress<W> {
                     .iter()
                     .map(|(name, count)| format!("{name} ({count})"))
                     .collect();
+                self.tests = (expected.iter().map(|(_, count)| count).sum(), 0, 0);
                 writeln!(self.out, "building and running: {}", names.join(", "))
             }
-            SuiteEvent::TestFinished { .. } => Ok(()),
+            SuiteEvent::TestFinished { passed, .. } => {
+                let (expected, done, failed) = &mut self.tests;
+                *done += 1;
+                *failed += usize::from(!passed);
+                if !self.live {
+                    return Ok(());
+                }
+                let line = format!("  tests: {done}/{expected} run, {failed} failed");
+                write!(self.out, "\r\x1b[2K{line}")?;
+                self.drawn = true;
+                self.out.flush()
+            }
             SuiteEvent::Output(line) => {
                 let line = line.trim();
                 if line.is_empty() {
