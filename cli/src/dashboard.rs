@@ -12,12 +12,14 @@
 //! - [`worker`]: runs, scores and hints on background threads.
 //! - [`watch`]: debounced file watching of `platform/`.
 //! - [`terminal`]: the loop joining terminal, worker, watcher and `update`.
+//! - [`markdown`]: the scenarios' Markdown as styled, wrapped lines.
 //! - [`fixture`]: realistic states for the snapshot tests and the frame benchmark.
 
 pub mod action;
 pub mod fixture;
 pub mod keys;
 pub mod load;
+pub mod markdown;
 pub mod model;
 pub mod terminal;
 pub mod update;

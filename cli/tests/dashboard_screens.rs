@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mediaflow::dashboard::fixture::{self, Universe};
 use mediaflow::dashboard::model::{Dashboard, Focus, Screen};
 use mediaflow::dashboard::{Action, WorkerEvent, update, view};
+use mediaflow::play::hints::Hint;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -69,6 +70,27 @@ fn the_detail_shows_an_assertion_as_an_inline_diff() {
     select_assertion(&mut state);
     press(&mut state, KeyCode::Enter);
     assert_eq!(state.focus, Focus::Detail);
+    let test = state
+        .failures
+        .selected_row()
+        .expect("a selection")
+        .result
+        .id
+        .clone();
+    let hint = Hint {
+        test: test.to_string(),
+        level: 1,
+        levels: 3,
+        text:
+            "Mid-period plan changes come out a few cents low, and the error grows with the price."
+                .to_owned(),
+        exhausted: false,
+    };
+    let hints = vec![hint];
+    update(
+        &mut state,
+        Action::Worker(WorkerEvent::Hints { test, hints }),
+    );
     snapshot_both("detail_with_assert_diff", &state);
 }
 
@@ -177,6 +199,18 @@ fn the_scenarios_screen_renders_the_write_up() {
     press(&mut state, KeyCode::Char('2'));
     assert_eq!(state.screen, Screen::Scenarios);
     snapshot_both("scenarios", &state);
+}
+
+#[test]
+fn the_next_scenario_scrolls_to_its_code_blocks() {
+    let mut state = playing();
+    press(&mut state, KeyCode::Char('2'));
+    press(&mut state, KeyCode::Right);
+    for _ in 0..12 {
+        press(&mut state, KeyCode::Down);
+    }
+    assert_eq!((state.scenario_index, state.scenario_scroll), (1, 12));
+    snapshot_both("scenario_scrolled", &state);
 }
 
 #[test]

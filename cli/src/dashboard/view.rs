@@ -5,7 +5,7 @@
 //! - [`frame`]: the whole frame, and the too-small message.
 //! - [`header`], [`footer`]: standing, run, tabs; notice and keys.
 //! - [`tests_screen`]: [`categories`], [`failures`] and [`detail`] (with [`diff`]).
-//! - [`scenarios`], [`reward`]: the other screens; [`help`]: the key overlay.
+//! - [`scenarios`], [`reward`] (with [`reward_terms`]): the other screens; [`help`]: the key overlay.
 //! - [`theme`], [`panel`], [`text`]: styles, bordered panels, text fitting.
 
 pub mod categories;
@@ -18,6 +18,7 @@ pub mod header;
 pub mod help;
 pub mod panel;
 pub mod reward;
+pub mod reward_terms;
 pub mod scenarios;
 pub mod tests_screen;
 pub mod text;
