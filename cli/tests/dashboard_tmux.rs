@@ -1,7 +1,7 @@
 //! The dashboard in a real terminal: `mediaflow` runs under tmux in a freshly generated
 //! workspace (bugs K1 and G2 planted) and is played the way a person would — wait for
 //! the results, search a failure, take a hint, read a scenario, look at the reward,
-//! score, turn on watch mode, fix K1 in an "editor", see the tests flip, score again
+//! score, turn on watch mode, fix G2 in an "editor", see the tests flip, score again
 //! and see the reward move — then quit, and the shell must be usable again (cooked
 //! mode, echo on). A second session leaves with Ctrl-C.
 //!
@@ -203,13 +203,13 @@ fn a_person_plays_from_the_dashboard_and_the_terminal_is_restored() {
     let screen = tmux.wait_for("attempt 1 recorded: reward ", RERUN);
     let before = recorded_reward(&screen, 1);
 
-    // Watch mode: fixing K1 in the files re-runs and the failing tests flip.
+    // Watch mode: fixing G2 in the files re-runs and the failing tests flip.
     tmux.keys(&["w"]);
     tmux.wait_for("watching platform/", QUICK);
-    patch_bug(&workspace, "K1", true);
+    patch_bug(&workspace, "G2", true);
     tmux.wait_for("now pass", RERUN);
 
-    // Scoring again: the reward moved up.
+    // Scoring again: the reward moved up (integration and system now pass completely).
     tmux.keys(&["s"]);
     let screen = tmux.wait_for("attempt 2 recorded: reward ", RERUN);
     let after = recorded_reward(&screen, 2);
