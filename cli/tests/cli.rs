@@ -136,3 +136,35 @@ fn help_documents_the_exit_codes() {
         "got: {shown}"
     );
 }
+
+#[test]
+fn mediaflow_alone_outside_a_workspace_prints_the_help_and_how_to_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = mediaflow(dir.path(), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout.contains("Usage: mediaflow"), "{stdout}");
+    assert!(
+        stdout.contains("`mediaflow play` creates one and opens its dashboard"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn play_refuses_a_directory_that_holds_something_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("notes")).expect("mkdir");
+    std::fs::write(dir.path().join("notes/todo.txt"), "mine").expect("write");
+    let output = mediaflow(dir.path(), &["play", "notes"]);
+    let shown = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains("notes exists and is not a challenge workspace"),
+        "{shown}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes/todo.txt")).expect("kept"),
+        "mine",
+        "nothing of the directory is touched"
+    );
+}

@@ -93,6 +93,14 @@ fn a_player_session_scores_fixes_regressions_tampering_and_restores() {
     );
     let unit_total = results.len();
 
+    // `mediaflow` alone without a terminal prints what `mediaflow test` prints.
+    let bare = mediaflow(&workspace, &[]);
+    let summary = String::from_utf8_lossy(&bare.stdout);
+    assert_eq!(bare.status.code(), Some(1), "failures exit 1:\n{summary}");
+    for heading in ["CATEGORY", "unit", "system", "weighted pass rate", "FAIL "] {
+        assert!(summary.contains(heading), "`{heading}` in:\n{summary}");
+    }
+
     // A compile error is a result: every unit test "did not build", the message shown.
     let money = workspace.join("platform/shared/src/money.rs");
     let original = std::fs::read_to_string(&money).expect("money.rs");
