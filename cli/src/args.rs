@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
 use crate::infra::ImageOverride;
+use crate::play::infra_choice::InfraRequest;
 
 /// Run the MediaFlow debugging challenge: a distributed video-streaming platform in
 /// Rust with planted bugs, its test suites and their scoring.
@@ -87,6 +88,10 @@ pub struct TestArgs {
     /// Print the results as JSON on stdout (schema in docs/json.md).
     #[arg(long)]
     pub json: bool,
+    /// The infrastructure the tests run on [default: docker when `mediaflow up`'s
+    /// settings exist and answer, else embedded].
+    #[arg(long, value_name = "KIND")]
+    pub infra: Option<InfraRequest>,
 }
 
 /// `mediaflow play`.
@@ -104,6 +109,10 @@ pub struct WatchArgs {
     /// Only this category (repeatable) [default: every category].
     #[arg(long = "category", short = 'c', value_name = "NAME")]
     pub categories: Vec<String>,
+    /// The infrastructure the tests run on [default: docker when `mediaflow up`'s
+    /// settings exist and answer, else embedded].
+    #[arg(long, value_name = "KIND")]
+    pub infra: Option<InfraRequest>,
 }
 
 /// `mediaflow score`.

@@ -19,6 +19,7 @@ pub mod attempts;
 pub mod error;
 pub mod files;
 pub mod hints;
+pub mod infra_choice;
 pub mod repo;
 pub mod suite;
 pub mod tamper;

@@ -9,6 +9,7 @@ use crate::dashboard::model::InfraLabel;
 use crate::dashboard::{load, terminal};
 use crate::exit;
 use crate::host::HostEnv;
+use crate::play::infra_choice::TestInfra;
 use crate::workspace_gen::STATE_FILE;
 
 use super::Failure;
@@ -22,12 +23,16 @@ pub async fn run(context: &Context<'_>) -> Result<u8, Failure> {
             categories: Vec::new(),
             fresh: false,
             json: false,
+            infra: None,
         };
         return super::test::run(context, &summary);
     }
     let (workspace, _repo) = super::test::open(context)?;
-    let init = load::init(&workspace, infra_label(), host.no_color, Utc::now())?;
-    terminal::run(workspace, init)
+    let infra = TestInfra::resolve(workspace.root(), None)
+        .map_err(|error| Failure::environment(error.to_string()))?;
+    let label = InfraLabel(infra.name().to_owned());
+    let init = load::init(&workspace, label, host.no_color, Utc::now())?;
+    terminal::run(workspace, infra, init)
         .await
         .map_err(|error| Failure::environment(format!("the terminal failed: {error}")))?;
     Ok(exit::OK)
@@ -57,10 +62,4 @@ pub async fn play(host: &HostEnv, args: &PlayArgs) -> Result<u8, Failure> {
     }
     let context = Context::new(host, Some(&dir))?;
     run(&context).await
-}
-
-/// Where the challenge tests run. Every backend is embedded (in-process) unless the
-/// conformance suites are pointed at real servers through their variables.
-fn infra_label() -> InfraLabel {
-    InfraLabel("embedded".to_owned())
 }

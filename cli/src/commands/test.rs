@@ -6,6 +6,7 @@ use std::io::Write;
 
 use crate::args::TestArgs;
 use crate::exit;
+use crate::play::infra_choice::TestInfra;
 use crate::play::repo::WorkspaceRepo;
 use crate::play::{PlayerWorkspace, suite};
 use crate::workspace_gen::Sources;
@@ -29,10 +30,14 @@ pub fn run(context: &Context<'_>, args: &TestArgs) -> Result<u8, Failure> {
     let categories = workspace.select_categories(&args.categories)?;
     let mut progress =
         SuiteProgress::new(std::io::stderr().lock(), context.host.stderr_is_terminal);
+    let infra = TestInfra::resolve(workspace.root(), args.infra)
+        .map_err(|error| Failure::environment(error.to_string()))?;
+    eprintln!("{}", infra.describe());
+    let infra_name = infra.name();
     let options = if args.fresh {
-        suite::RunOptions::fresh()
+        suite::RunOptions::fresh(infra)
     } else {
-        suite::RunOptions::cached()
+        suite::RunOptions::cached(infra)
     };
     let run = suite::run(&workspace, &repo, &categories, &options, &mut |event| {
         progress.event(&event);
@@ -44,6 +49,7 @@ pub fn run(context: &Context<'_>, args: &TestArgs) -> Result<u8, Failure> {
         let json = serde_json::json!({
             "schema_version": crate::play::attempts::SCHEMA_VERSION,
             "tree": run.tree.to_string(),
+            "infra": infra_name,
             "cached": run.from_cache,
             "weighted_pass_rate": run.weighted_pass_rate(),
             "all_passed": run.all_passed(),

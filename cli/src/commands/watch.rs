@@ -10,6 +10,7 @@ use crate::args::WatchArgs;
 use crate::dashboard::model::flips;
 use crate::dashboard::watch;
 use crate::exit;
+use crate::play::infra_choice::TestInfra;
 use crate::play::suite::{self, RunOptions, SuiteRun};
 use crate::runner::TestId;
 
@@ -35,7 +36,10 @@ pub fn run(context: &Context<'_>, args: &WatchArgs) -> Result<u8, Failure> {
         progress.finish();
         Ok(run?)
     };
-    let mut last = run_once(&RunOptions::cached())?;
+    let infra = TestInfra::resolve(workspace.root(), args.infra)
+        .map_err(|error| Failure::environment(error.to_string()))?;
+    eprintln!("{}", infra.describe());
+    let mut last = run_once(&RunOptions::cached(infra.clone()))?;
     {
         let mut out = std::io::stdout().lock();
         print_table(&mut out, &last, style)?;
@@ -57,7 +61,7 @@ pub fn run(context: &Context<'_>, args: &WatchArgs) -> Result<u8, Failure> {
         writeln!(out, "\nsaved: {}", paths.join(", "))?;
         let options = RunOptions {
             first,
-            ..RunOptions::cached()
+            ..RunOptions::cached(infra.clone())
         };
         let run = match run_once(&options) {
             Ok(run) => run,

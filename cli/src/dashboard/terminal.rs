@@ -20,28 +20,33 @@ use super::view;
 use super::watch::{self, Watch};
 use super::worker::Worker;
 use crate::play::PlayerWorkspace;
+use crate::play::infra_choice::TestInfra;
 
 /// How often the clock and spinner move.
 const TICK: Duration = Duration::from_millis(250);
 
 /// Opens the dashboard on the terminal and runs it until the player quits.
-pub async fn run(workspace: PlayerWorkspace, init: DashboardInit) -> std::io::Result<()> {
+pub async fn run(
+    workspace: PlayerWorkspace,
+    infra: TestInfra,
+    init: DashboardInit,
+) -> std::io::Result<()> {
     // Installs a panic hook that restores the terminal before the panic is reported.
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, workspace, init).await;
+    let result = event_loop(&mut terminal, Worker::new(workspace, infra), init).await;
     ratatui::try_restore()?;
     result
 }
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
-    workspace: PlayerWorkspace,
+    worker: impl FnOnce(UnboundedSender<Action>) -> Worker,
     init: DashboardInit,
 ) -> std::io::Result<()> {
     let (sender, mut receiver) = mpsc::unbounded_channel();
     let mut state = Dashboard::new(init);
     let mut effects = Effects {
-        worker: Worker::new(workspace, sender.clone()),
+        worker: worker(sender.clone()),
         sender,
         watch: None,
     };

@@ -11,6 +11,7 @@ use crate::play::PlayerWorkspace;
 use crate::play::attempts;
 use crate::play::error::PlayError;
 use crate::play::hints;
+use crate::play::infra_choice::TestInfra;
 use crate::play::repo::WorkspaceRepo;
 use crate::play::suite::{self, Reuse, RunOptions, SuiteEvent};
 use crate::runner::{CancelToken, RunError, TestId};
@@ -22,15 +23,21 @@ use super::model::{RunKind, RunRequest};
 #[derive(Debug)]
 pub struct Worker {
     workspace: PlayerWorkspace,
+    infra: TestInfra,
     sender: UnboundedSender<Action>,
     cancel: Option<CancelToken>,
 }
 
 impl Worker {
-    /// A worker for `workspace` reporting to `sender`.
-    pub fn new(workspace: PlayerWorkspace, sender: UnboundedSender<Action>) -> Self {
-        Self {
+    /// A worker for `workspace` running its tests on `infra`, once it is given the
+    /// channel it reports to.
+    pub fn new(
+        workspace: PlayerWorkspace,
+        infra: TestInfra,
+    ) -> impl FnOnce(UnboundedSender<Action>) -> Self {
+        move |sender| Self {
             workspace,
+            infra,
             sender,
             cancel: None,
         }
@@ -41,13 +48,14 @@ impl Worker {
         let token = CancelToken::new();
         self.cancel = Some(token.clone());
         let workspace = self.workspace.clone();
+        let infra = self.infra.clone();
         let sender = self.sender.clone();
         std::thread::spawn(move || {
             let send = |event: WorkerEvent| {
                 // The dashboard is gone when this fails; nothing is left to tell.
                 let _ = sender.send(Action::Worker(event));
             };
-            let event = match execute(&workspace, &request, token, &send) {
+            let event = match execute(&workspace, infra, &request, token, &send) {
                 Ok(event) => event,
                 Err(PlayError::Run(RunError::Cancelled)) => WorkerEvent::Cancelled,
                 Err(error) => WorkerEvent::Failed(error.to_string()),
@@ -85,6 +93,7 @@ impl Worker {
 /// Does one run (or score) and returns the event that ends it.
 fn execute(
     workspace: &PlayerWorkspace,
+    infra: TestInfra,
     request: &RunRequest,
     token: CancelToken,
     send: &dyn Fn(WorkerEvent),
@@ -92,6 +101,7 @@ fn execute(
     let repo = WorkspaceRepo::open(workspace.root())?;
     let categories = workspace.select_categories(&request.categories)?;
     let options = RunOptions {
+        infra,
         reuse: if request.fresh {
             Reuse::Fresh
         } else {

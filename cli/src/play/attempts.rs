@@ -18,6 +18,7 @@ use crate::runner::{Results, TestId};
 use super::error::PlayError;
 use super::files::{read_json, write_json};
 use super::hints;
+use super::infra_choice::TestInfra;
 use super::repo::{ChangedFile, WorkspaceRepo};
 use super::suite::{self, SuiteEvent, SuiteRun};
 use super::tamper::{self, TamperedFile};
@@ -100,7 +101,15 @@ pub fn score(
     now: DateTime<Utc>,
     events: &mut dyn FnMut(SuiteEvent<'_>),
 ) -> Result<Scored, PlayError> {
-    score_with(workspace, repo, now, &suite::RunOptions::cached(), events)
+    let infra =
+        TestInfra::resolve(workspace.root(), None).unwrap_or(TestInfra::Embedded { why: None });
+    score_with(
+        workspace,
+        repo,
+        now,
+        &suite::RunOptions::cached(infra),
+        events,
+    )
 }
 
 /// [`score`] with run options (a cancel token).

@@ -28,6 +28,7 @@ use crate::runner::{
 
 use super::error::PlayError;
 use super::files::{read_json, write_json};
+use super::infra_choice::TestInfra;
 use super::repo::WorkspaceRepo;
 use super::workspace::PlayerWorkspace;
 
@@ -188,6 +189,8 @@ pub enum Reuse {
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
+    /// The infrastructure the tests use (results are cached per infrastructure).
+    pub infra: TestInfra,
     /// Whether cached results may answer.
     pub reuse: Reuse,
     /// Tests to run first, in a run of their own, before the rest of their categories.
@@ -198,8 +201,9 @@ pub struct RunOptions {
 
 impl RunOptions {
     /// Cached results answer when they can; every test in one run.
-    pub fn cached() -> Self {
+    pub fn cached(infra: TestInfra) -> Self {
         Self {
+            infra,
             reuse: Reuse::Cached,
             first: Vec::new(),
             cancel: None,
@@ -207,10 +211,10 @@ impl RunOptions {
     }
 
     /// Everything runs again.
-    pub fn fresh() -> Self {
+    pub fn fresh(infra: TestInfra) -> Self {
         Self {
             reuse: Reuse::Fresh,
-            ..Self::cached()
+            ..Self::cached(infra)
         }
     }
 }
@@ -226,7 +230,7 @@ pub fn run(
     let reuse = options.reuse;
     let started = Instant::now();
     let tree = repo.worktree_tree()?;
-    let results_path = results_path(workspace, tree);
+    let results_path = results_path(workspace, tree, &options.infra);
     let mut cached = read_json::<CachedResults>(&results_path)
         .ok()
         .flatten()
@@ -279,6 +283,7 @@ fn run_categories(
     if let Some(token) = &options.cancel {
         nextest = nextest.with_cancel(token.clone());
     }
+    nextest = nextest.with_env(options.infra.environment());
     let (universe, listing_failed) = universe(workspace, repo, tree, &nextest, events)?;
     let outcome = match listing_failed {
         Some(build) => RunOutcome::BuildFailed(build),
@@ -479,11 +484,11 @@ fn universe(
     }
 }
 
-fn results_path(workspace: &PlayerWorkspace, tree: Oid) -> PathBuf {
+fn results_path(workspace: &PlayerWorkspace, tree: Oid, infra: &TestInfra) -> PathBuf {
     workspace
         .state_dir()
         .join(RESULTS_DIR)
-        .join(format!("{tree}.json"))
+        .join(format!("{tree}.{}.json", infra.name()))
 }
 
 /// Keeps the newest [`RESULTS_KEPT`] cached results; best effort.

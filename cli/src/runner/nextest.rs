@@ -134,6 +134,8 @@ pub struct Nextest {
     profile: RunnerProfile,
     profile_path: PathBuf,
     cancel: Option<CancelToken>,
+    /// Variables set (`Some`) or removed (`None`) for the tests.
+    env: Vec<(String, Option<String>)>,
 }
 
 impl Nextest {
@@ -147,7 +149,16 @@ impl Nextest {
             profile: RunnerProfile::new(state_dir.join("junit.xml")),
             profile_path: state_dir.join("nextest-runner.toml"),
             cancel: None,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets (`Some`) or removes (`None`) environment variables of the test process,
+    /// after the runner's own (so these win).
+    #[must_use]
+    pub fn with_env(mut self, env: Vec<(String, Option<String>)>) -> Self {
+        self.env = env;
+        self
     }
 
     /// Makes builds and runs stoppable with `token`: its process tree then gets a
@@ -336,6 +347,12 @@ impl Nextest {
         // Streams one JSON line per test event on stdout (`--message-format
         // libtest-json-plus`), still an experimental feature of nextest.
         command.env("NEXTEST_EXPERIMENTAL_LIBTEST_JSON", "1");
+        for (name, value) in &self.env {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
         if self.cancel.is_some() {
             command.process_group(0);
         }
