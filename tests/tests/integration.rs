@@ -12,6 +12,8 @@ mod billing;
 mod billing_lifecycle;
 #[path = "integration/broker.rs"]
 mod broker;
+#[path = "integration/bus_conformance.rs"]
+mod bus_conformance;
 #[path = "integration/cache.rs"]
 mod cache;
 #[path = "integration/cache_conformance.rs"]

@@ -1,4 +1,4 @@
-//! Events: the envelope, the bus contract and its embedded broker, topology
+//! Events: the envelope, the bus contract, its embedded broker and RabbitMQ, topology
 //! declaration, idempotent consumers, upcasting, and the transactional outbox.
 
 mod broker;
@@ -7,6 +7,7 @@ mod envelope;
 pub mod idempotency;
 pub mod outbox;
 pub mod platform;
+mod rabbit;
 mod topology;
 pub mod upcast;
 
@@ -19,4 +20,5 @@ pub use bus::{
     Message, PublishOutcome, QueueSpec, QueueStats,
 };
 pub use envelope::{EnvelopeError, EventEnvelope, EventId};
+pub use rabbit::{AMQP_URL_VAR, AmqpSettings, RabbitBus};
 pub use topology::{Binding, Topology, TopologyError};

@@ -13,7 +13,7 @@ use crate::cache::{Cache, MemoryCache, RedisCache, RedisSettings};
 use crate::chaos::NetworkFaults;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{ConfigError, Env};
-use crate::events::{EventBus, InMemoryBroker};
+use crate::events::{AmqpSettings, EventBus, InMemoryBroker, RabbitBus};
 use crate::ids::IdGenerator;
 use crate::lock::{CacheLockService, LockService};
 use crate::objects::{FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore};
@@ -31,6 +31,8 @@ pub enum InfraKind {
         sql_on_postgres: bool,
         /// The cache and the locks are on Redis.
         cache_on_redis: bool,
+        /// The event bus is on RabbitMQ.
+        bus_on_rabbitmq: bool,
     },
 }
 
@@ -41,6 +43,7 @@ impl fmt::Display for InfraKind {
             Self::Mixed {
                 sql_on_postgres,
                 cache_on_redis,
+                bus_on_rabbitmq,
             } => {
                 let mut parts = Vec::new();
                 if sql_on_postgres {
@@ -48,6 +51,9 @@ impl fmt::Display for InfraKind {
                 }
                 if cache_on_redis {
                     parts.push("cache and locks on Redis");
+                }
+                if bus_on_rabbitmq {
+                    parts.push("events on RabbitMQ");
                 }
                 parts.push("the rest embedded");
                 f.write_str(&parts.join(", "))
@@ -100,7 +106,8 @@ impl EmbeddedSettings {
 
 /// Which backends to build, read once from `MEDIAFLOW_*` variables: embedded ones,
 /// with the SQL store on PostgreSQL when `MEDIAFLOW_DATABASE_URL` is set and the
-/// cache and locks on Redis when `MEDIAFLOW_REDIS_URL` is set.
+/// cache and locks on Redis when `MEDIAFLOW_REDIS_URL` is set, and the event bus on
+/// RabbitMQ when `MEDIAFLOW_AMQP_URL` is set.
 #[derive(Debug, Clone, Default)]
 pub struct InfraSettings {
     /// Where embedded data lives.
@@ -109,6 +116,8 @@ pub struct InfraSettings {
     pub postgres: Option<PostgresSettings>,
     /// The Redis server of the cache and the locks; embedded ones when `None`.
     pub redis: Option<RedisSettings>,
+    /// The RabbitMQ broker of the event bus; the embedded broker when `None`.
+    pub amqp: Option<AmqpSettings>,
 }
 
 impl InfraSettings {
@@ -118,6 +127,7 @@ impl InfraSettings {
             embedded: EmbeddedSettings::from_env(env)?,
             postgres: PostgresSettings::from_env(env)?,
             redis: RedisSettings::from_env(env)?,
+            amqp: AmqpSettings::from_env(env)?,
         })
     }
 }
@@ -206,17 +216,22 @@ impl Infra {
     /// [`Self::from_embedded_settings`] builds them, with the SQL store on
     /// PostgreSQL (one schema per service) when a server is configured, and the
     /// cache and the locks on Redis when a server is configured: the cache under
-    /// `<prefix>cache:`, the leases and fencing counter under `<prefix>locks:`.
+    /// `<prefix>cache:`, the leases and fencing counter under `<prefix>locks:`; and
+    /// the event bus on RabbitMQ when a broker is configured.
     pub fn from_settings(settings: &InfraSettings) -> Result<Self, InfraError> {
         let mut infra = Self::from_embedded_settings(&settings.embedded)?;
         if let Some(postgres) = &settings.postgres {
             infra = infra.with_databases(Arc::new(PostgresDatabases::new(postgres.clone())));
         }
-        if settings.postgres.is_some() || settings.redis.is_some() {
+        if settings.postgres.is_some() || settings.redis.is_some() || settings.amqp.is_some() {
             infra.kind = InfraKind::Mixed {
                 sql_on_postgres: settings.postgres.is_some(),
                 cache_on_redis: settings.redis.is_some(),
+                bus_on_rabbitmq: settings.amqp.is_some(),
             };
+        }
+        if let Some(amqp) = &settings.amqp {
+            infra = infra.with_bus(Arc::new(RabbitBus::new(amqp.clone())));
         }
         if let Some(redis) = &settings.redis {
             let prefix = redis.prefix();

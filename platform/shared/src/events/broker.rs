@@ -17,6 +17,7 @@ use self::consumer::BrokerConsumer;
 pub use self::delivery::{
     DEATH_COUNT_HEADER, DEATH_EXCHANGE_HEADER, DEATH_QUEUE_HEADER, DEATH_REASON_HEADER,
 };
+pub(crate) use self::routing::validate_name;
 use self::state::Shared;
 use crate::events::{
     BusError, ConsumeOptions, Consumer, EventBus, ExchangeSpec, Message, PublishOutcome, QueueSpec,

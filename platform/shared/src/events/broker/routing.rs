@@ -8,7 +8,7 @@ const RESERVED_PREFIX: &str = "amq.";
 
 /// Rejects names an application may not declare: empty (the default exchange, or a
 /// server-named queue we do not support) and the reserved `amq.` prefix.
-pub(super) fn validate_name(name: &str) -> Result<(), BusError> {
+pub(crate) fn validate_name(name: &str) -> Result<(), BusError> {
     if name.is_empty() || name.starts_with(RESERVED_PREFIX) {
         return Err(BusError::InvalidName(name.to_owned()));
     }

@@ -1,0 +1,221 @@
+//! The bus's connection to RabbitMQ: opened lazily, replaced when it is found closed
+//! or when the tokio runtime that opened it is gone (its heartbeat and RPC tasks
+//! live there), every round trip bounded by a timeout, and AMQP errors translated
+//! into [`BusError`]s that name the broker with the password redacted.
+
+use std::future::Future;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use lapin::options::ConfirmSelectOptions;
+use lapin::protocol::AMQPError;
+use lapin::types::ShortString;
+use lapin::{Channel, Connection, ConnectionProperties, ErrorKind};
+use tokio::sync::Mutex;
+
+use super::settings::AmqpSettings;
+use crate::events::BusError;
+
+/// How long opening a connection may take before [`BusError::Unavailable`].
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Bound on one round trip; a lost broker fails at this point, never hangs.
+pub(super) const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// AMQP reply code of a missing exchange or queue.
+const NOT_FOUND: u16 = 404;
+/// AMQP reply code of an inequivalent re-declaration.
+const PRECONDITION_FAILED: u16 = 406;
+/// AMQP reply code of a refused name (the reserved `amq.` prefix).
+const ACCESS_REFUSED: u16 = 403;
+
+/// An open connection and the channel publishes go through.
+struct Open {
+    connection: Arc<Connection>,
+    /// Publisher-confirm channel, shared by every publish; replaced once closed
+    /// (a publish to a missing exchange closes it with a 404).
+    publisher: Option<Channel>,
+    /// Alive while the runtime that opened the connection is: a task spawned there
+    /// holds the only strong reference.
+    runtime: Weak<()>,
+}
+
+impl Open {
+    fn usable(&self) -> bool {
+        self.runtime.strong_count() > 0 && self.connection.status().connected()
+    }
+}
+
+/// What a failed AMQP operation means for the bus.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// The broker answered with a channel or connection error (404, 406, ...).
+    Refused(AMQPError),
+    /// The channel was closed under the operation (by another operation's error,
+    /// or because the connection went away).
+    ChannelClosed,
+    /// The broker could not be reached or did not answer in time.
+    Unavailable(String),
+}
+
+/// Converts user text to an AMQP short string (at most 255 bytes).
+pub(super) fn short(text: &str) -> Result<ShortString, BusError> {
+    ShortString::try_new(text).map_err(|_| BusError::InvalidName(text.to_owned()))
+}
+
+/// The connection of one [`super::RabbitBus`] (shared by its clones).
+pub(super) struct Link {
+    settings: AmqpSettings,
+    open: Mutex<Option<Open>>,
+}
+
+impl Link {
+    pub(super) fn new(settings: AmqpSettings) -> Self {
+        Self {
+            settings,
+            open: Mutex::new(None),
+        }
+    }
+
+    pub(super) fn redacted_url(&self) -> &str {
+        self.settings.redacted_url()
+    }
+
+    /// An `Unavailable` error naming the broker.
+    pub(super) fn unavailable(&self, what: &str, cause: impl std::fmt::Display) -> BusError {
+        BusError::Unavailable(format!(
+            "RabbitMQ at {} ({what}): {cause}",
+            self.redacted_url()
+        ))
+    }
+
+    /// Classifies a lapin error.
+    pub(super) fn failure(&self, what: &str, error: &lapin::Error) -> Failure {
+        match error.kind() {
+            ErrorKind::ProtocolError(amqp) => Failure::Refused(amqp.clone()),
+            ErrorKind::InvalidChannelState(..) => Failure::ChannelClosed,
+            _ => Failure::Unavailable(self.unavailable(what, error).to_string()),
+        }
+    }
+
+    /// Runs one round trip bounded by [`CALL_TIMEOUT`].
+    pub(super) async fn bounded<T>(
+        &self,
+        what: &str,
+        call: impl Future<Output = lapin::Result<T>>,
+    ) -> Result<T, Failure> {
+        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(self.failure(what, &error)),
+            Err(_) => {
+                self.forget().await;
+                Err(Failure::Unavailable(
+                    self.unavailable(
+                        what,
+                        format!("no answer within {CALL_TIMEOUT:?}; the connection may be lost"),
+                    )
+                    .to_string(),
+                ))
+            }
+        }
+    }
+
+    /// Drops the connection so the next call opens a new one.
+    pub(super) async fn forget(&self) {
+        self.open.lock().await.take();
+    }
+
+    /// The open connection, opening one when there is none or it is unusable.
+    async fn connection(&self) -> Result<Arc<Connection>, BusError> {
+        let mut open = self.open.lock().await;
+        if let Some(current) = open.as_ref().filter(|current| current.usable()) {
+            return Ok(Arc::clone(&current.connection));
+        }
+        let properties = ConnectionProperties::default().with_connection_name("mediaflow".into());
+        let connecting = Connection::connect_uri(self.settings.uri().clone(), properties);
+        let connection = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+            Ok(Ok(connection)) => Arc::new(connection),
+            Ok(Err(error)) => return Err(self.unavailable("connect", error)),
+            Err(_) => {
+                return Err(self.unavailable(
+                    "connect",
+                    format!("no connection within {CONNECT_TIMEOUT:?}"),
+                ));
+            }
+        };
+        let sentinel = Arc::new(());
+        let runtime = Arc::downgrade(&sentinel);
+        tokio::spawn(async move {
+            let _alive = sentinel;
+            std::future::pending::<()>().await;
+        });
+        *open = Some(Open {
+            connection: Arc::clone(&connection),
+            publisher: None,
+            runtime,
+        });
+        Ok(connection)
+    }
+
+    /// A fresh channel; callers drop it when done (dropping closes it).
+    pub(super) async fn channel(&self) -> Result<Channel, BusError> {
+        let connection = self.connection().await?;
+        match self
+            .bounded("open a channel", connection.create_channel())
+            .await
+        {
+            Ok(channel) => Ok(channel),
+            Err(failure) => {
+                self.forget().await;
+                Err(self.unavailable("open a channel", format!("{failure:?}")))
+            }
+        }
+    }
+
+    /// The shared publisher-confirm channel, opened when missing or closed.
+    pub(super) async fn publisher(&self) -> Result<Channel, BusError> {
+        {
+            let open = self.open.lock().await;
+            if let Some(channel) = open
+                .as_ref()
+                .filter(|current| current.usable())
+                .and_then(|current| current.publisher.clone())
+                .filter(|channel| channel.status().connected())
+            {
+                return Ok(channel);
+            }
+        }
+        let channel = self.channel().await?;
+        self.bounded(
+            "enable publisher confirms",
+            channel.confirm_select(ConfirmSelectOptions::default()),
+        )
+        .await
+        .map_err(|failure| self.unavailable("enable publisher confirms", format!("{failure:?}")))?;
+        if let Some(open) = self.open.lock().await.as_mut() {
+            open.publisher = Some(channel.clone());
+        }
+        Ok(channel)
+    }
+}
+
+/// The reply code of a broker refusal.
+pub(super) fn code(error: &AMQPError) -> u16 {
+    error.get_id()
+}
+
+/// Maps a refusal of a declaration or binding to the bus's error.
+pub(super) fn refusal(error: &AMQPError, exchange: &str, queue: &str, name: &str) -> BusError {
+    let text = error.get_message().as_str();
+    match code(error) {
+        NOT_FOUND if text.contains("no exchange") => {
+            BusError::ExchangeNotFound(exchange.to_owned())
+        }
+        NOT_FOUND => BusError::QueueNotFound(queue.to_owned()),
+        PRECONDITION_FAILED => BusError::PreconditionFailed {
+            name: name.to_owned(),
+            reason: text.to_owned(),
+        },
+        ACCESS_REFUSED if name.starts_with("amq.") => BusError::InvalidName(name.to_owned()),
+        other => BusError::Unavailable(format!("RabbitMQ refused with {other}: {text}")),
+    }
+}
