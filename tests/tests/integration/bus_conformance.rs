@@ -20,6 +20,8 @@
 
 #[path = "bus_conformance/delivery.rs"]
 mod delivery;
+#[path = "bus_conformance/rabbitmq_only.rs"]
+mod rabbitmq_only;
 #[path = "bus_conformance/routing.rs"]
 mod routing;
 
@@ -29,12 +31,12 @@ use std::time::{Duration, Instant};
 
 use mediaflow_shared::config::Env;
 use mediaflow_shared::events::{
-    AmqpSettings, BusError, ConsumeOptions, Consumer, Delivery, EventBus, ExchangeKind,
-    ExchangeSpec, InMemoryBroker, Message, QueueSpec, QueueStats, RabbitBus,
+    AmqpSettings, ConsumeOptions, Consumer, Delivery, EventBus, ExchangeKind, ExchangeSpec,
+    InMemoryBroker, Message, QueueSpec, QueueStats, RabbitBus,
 };
 
 /// The variable naming the throwaway RabbitMQ broker of the suite.
-const AMQP_URL_VAR: &str = "MEDIAFLOW_TEST_AMQP_URL";
+pub(super) const AMQP_URL_VAR: &str = "MEDIAFLOW_TEST_AMQP_URL";
 
 /// How long a delivery or a count may take to arrive before the test fails.
 const WAIT: Duration = Duration::from_secs(10);
@@ -264,6 +266,7 @@ conformance!(
     routing::redeclaring_with_other_settings_is_a_precondition_failure,
     routing::undeclared_exchanges_and_queues_are_not_found,
     routing::reserved_and_empty_names_are_invalid,
+    routing::a_failed_publish_does_not_fail_the_publishes_beside_it,
     delivery::an_acked_message_is_gone_for_good,
     delivery::a_nacked_message_comes_back_marked_redelivered_and_counted,
     delivery::a_rejected_message_is_dead_lettered_with_its_death_headers,
@@ -274,99 +277,3 @@ conformance!(
     delivery::headers_message_id_and_content_type_arrive_as_published,
     delivery::queue_stats_count_ready_messages_held_deliveries_and_consumers,
 );
-
-#[tokio::test]
-async fn a_dead_broker_is_unavailable_quickly_and_named_with_the_password_redacted() {
-    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    let settings =
-        AmqpSettings::from_url("amqp://mediaflow:s3cret@127.0.0.1:1/mediaflow").expect("valid");
-    let bus = RabbitBus::new(settings);
-    let started = Instant::now();
-    let spec = ExchangeSpec::durable("orders", ExchangeKind::Topic);
-    let error = bus.declare_exchange(&spec).await.expect_err("no broker");
-    let BusError::Unavailable(message) = error else {
-        panic!("an unreachable broker is Unavailable, got {error:?}");
-    };
-    assert!(
-        message.contains("amqp://mediaflow:***@127.0.0.1:1/mediaflow"),
-        "the message names the URL: {message}"
-    );
-    assert!(!message.contains("s3cret"), "no password in: {message}");
-    let publish = bus.publish("orders", "k", msg("m")).await;
-    assert!(
-        matches!(publish, Err(BusError::Unavailable(_))),
-        "publishing is Unavailable too, got {publish:?}"
-    );
-    assert!(started.elapsed() < Duration::from_secs(10), "never a hang");
-}
-
-#[test]
-fn settings_read_the_amqp_url_and_refuse_other_schemes_without_showing_the_password() {
-    let env = Env::from_pairs([("MEDIAFLOW_AMQP_URL", "amqp://u:pw@127.0.0.1:5672/%2f")]);
-    let settings = AmqpSettings::from_env(&env)
-        .expect("valid")
-        .expect("configured");
-    assert_eq!(settings.redacted_url(), "amqp://u:***@127.0.0.1:5672/%2f");
-    assert!(
-        AmqpSettings::from_env(&Env::from_pairs(Vec::<(String, String)>::new()))
-            .expect("valid")
-            .is_none(),
-        "absent → embedded"
-    );
-    for url in [
-        "amqps://u:pw@127.0.0.1:5671/v",
-        "redis://u:pw@127.0.0.1:1/0",
-    ] {
-        let error = AmqpSettings::from_env(&Env::from_pairs([("MEDIAFLOW_AMQP_URL", url)]))
-            .expect_err("not amqp://");
-        assert!(error.to_string().contains("MEDIAFLOW_AMQP_URL"), "{error}");
-        assert!(!error.to_string().contains("pw@"), "redacted: {error}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn infra_puts_the_bus_on_rabbitmq_only_when_a_url_is_set() {
-    use mediaflow_shared::infra::Infra;
-
-    let embedded =
-        Infra::from_env(&Env::from_pairs(Vec::<(String, String)>::new())).expect("embedded infra");
-    assert!(
-        format!("{:?}", embedded.bus).starts_with("InMemoryBroker"),
-        "no URL: the embedded broker, got {:?}",
-        embedded.bus
-    );
-
-    let Some(url) = Env::from_process().raw(AMQP_URL_VAR).map(str::to_owned) else {
-        eprintln!("skipped: {AMQP_URL_VAR} not set");
-        return;
-    };
-    let infra = Infra::from_env(&Env::from_pairs([("MEDIAFLOW_AMQP_URL", url.as_str())]))
-        .expect("infra on RabbitMQ");
-    assert_eq!(
-        infra.kind().to_string(),
-        "events on RabbitMQ, the rest embedded"
-    );
-    let queue = format!("test.{}.infra.q", std::process::id());
-    infra
-        .bus
-        .declare_queue(&QueueSpec::durable(queue.clone()))
-        .await
-        .expect("the broker is reachable");
-    let routed = infra
-        .bus
-        .publish("", &queue, msg("m"))
-        .await
-        .expect("publish");
-    assert!(
-        routed.routed > 0,
-        "the default exchange routes to the queue"
-    );
-    let rabbit = RabbitBus::new(AmqpSettings::from_url(&url).expect("URL"));
-    let mut consumer = rabbit
-        .consume(&queue, ConsumeOptions::new("check", 1))
-        .await
-        .expect("the queue is on the broker itself");
-    assert_eq!(id_of(&next(&mut consumer).await), "m");
-    drop(consumer);
-    rabbit.delete_queue(&queue).await.expect("deleted");
-}

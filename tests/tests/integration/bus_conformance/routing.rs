@@ -3,6 +3,9 @@
 //! with (missing exchange or queue, inequivalent declaration, reserved names).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use tokio::sync::Barrier;
 
 use mediaflow_shared::events::{BusError, ExchangeKind, ExchangeSpec, QueueSpec};
 
@@ -242,4 +245,37 @@ pub(super) async fn reserved_and_empty_names_are_invalid(b: &Backend) {
         Err(BusError::InvalidName(String::new())),
         "queues are bound to the default exchange implicitly"
     );
+}
+
+pub(super) async fn a_failed_publish_does_not_fail_the_publishes_beside_it(b: &Backend) {
+    let exchange = b.exchange("x", ExchangeKind::Direct).await;
+    let queue = b.queue(QueueSpec::durable("q")).await;
+    b.bind(&queue, &exchange, "k").await;
+    let missing = b.name("missing");
+    // On RabbitMQ the publishes share one channel, which a publish to a missing
+    // exchange closes: the others must still go through, each exactly once.
+    let start = Arc::new(Barrier::new(40));
+    let publishes = (0..40).map(|i| {
+        let (bus, exchange, missing) = (b.bus.clone(), exchange.clone(), missing.clone());
+        let start = Arc::clone(&start);
+        tokio::spawn(async move {
+            let target = if i % 4 == 0 { missing } else { exchange };
+            start.wait().await;
+            (i, bus.publish(&target, "k", msg(&format!("m{i}"))).await)
+        })
+    });
+    let mut delivered = BTreeSet::new();
+    for publish in publishes.collect::<Vec<_>>() {
+        let (i, outcome) = publish.await.expect("the publish task ends");
+        if i % 4 == 0 {
+            assert_eq!(outcome, Err(BusError::ExchangeNotFound(missing.clone())));
+        } else {
+            let routed = outcome.unwrap_or_else(|e| panic!("publish {i} failed: {e}"));
+            assert!(routed.routed > 0, "publish {i} is routed");
+            delivered.insert(format!("m{i}"));
+        }
+    }
+    b.stats_become(&queue, counts(30, 0, 0), "each good publish once")
+        .await;
+    assert_eq!(b.drain(&queue, 30).await, delivered);
 }

@@ -14,6 +14,13 @@
 //!   consumers must not rely on redelivery order (the conformance suite does not).
 //! - A non-durable queue is a classic queue (quorum queues are always durable): it
 //!   keeps no delivery count, so a delivery limit on it is refused.
+//! - A publish to an exchange this bus has not seen yet is preceded by a passive
+//!   declaration on a short-lived channel: a missing exchange is then
+//!   `ExchangeNotFound` without closing the shared publishing channel, whose
+//!   in-flight publishes would otherwise fail with an unknown outcome. Should that
+//!   still happen (an exchange deleted behind the bus's back), those publishes are
+//!   retried on a new channel, so a message may then arrive twice (at least once,
+//!   as consumers of AMQP must expect anyway).
 //! - `PublishOutcome::routed` is 1 when the broker routed the message to at least
 //!   one queue and 0 when it returned it as unroutable: AMQP does not say how many
 //!   queues took a message.
@@ -22,8 +29,9 @@
 //! - `QueueStats::unacked` counts deliveries held by this bus's own consumers: AMQP
 //!   reports ready messages and consumers only (unacked needs the management API).
 
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use lapin::Confirmation;
@@ -52,6 +60,8 @@ const PUBLISH_ATTEMPTS: usize = 3;
 pub struct RabbitBus {
     link: Arc<Link>,
     held: Arc<Held>,
+    /// Exchanges known to exist: declared or checked by this bus.
+    known: Arc<Mutex<HashSet<String>>>,
 }
 
 impl fmt::Debug for RabbitBus {
@@ -109,7 +119,39 @@ impl RabbitBus {
         Self {
             link: Arc::new(Link::new(settings)),
             held: Arc::new(Held::default()),
+            known: Arc::new(Mutex::new(HashSet::new())),
         }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Makes sure `exchange` exists before a publish goes to it on the shared
+    /// channel (see the module docs): a passive declaration on a channel of its own.
+    async fn check_exchange(&self, exchange: &str) -> Result<(), BusError> {
+        if exchange.is_empty() || self.known().contains(exchange) {
+            return Ok(());
+        }
+        let channel = self.link.channel().await?;
+        let options = ExchangeDeclareOptions {
+            passive: true,
+            ..ExchangeDeclareOptions::default()
+        };
+        let checked = channel.exchange_declare(
+            short(exchange)?,
+            lapin::ExchangeKind::Direct,
+            options,
+            FieldTable::default(),
+        );
+        self.link
+            .bounded("check exchange", checked)
+            .await
+            .map_err(|failure| self.declare_error(failure, exchange, "", exchange))?;
+        self.known().insert(exchange.to_owned());
+        Ok(())
     }
 
     /// The broker's URL with the password redacted.
@@ -140,6 +182,7 @@ impl RabbitBus {
     /// Deletes an exchange and its bindings (absent: no error).
     pub async fn delete_exchange(&self, name: &str) -> Result<(), BusError> {
         let channel = self.link.channel().await?;
+        self.known().remove(name);
         let deleted = channel.exchange_delete(short(name)?, ExchangeDeleteOptions::default());
         self.link
             .bounded("delete exchange", deleted)
@@ -163,7 +206,9 @@ impl EventBus for RabbitBus {
         self.link
             .bounded("declare exchange", declared)
             .await
-            .map_err(|failure| self.declare_error(failure, &spec.name, "", &spec.name))
+            .map_err(|failure| self.declare_error(failure, &spec.name, "", &spec.name))?;
+        self.known().insert(spec.name.clone());
+        Ok(())
     }
 
     async fn declare_queue(&self, spec: &QueueSpec) -> Result<(), BusError> {
@@ -217,6 +262,7 @@ impl EventBus for RabbitBus {
     ) -> Result<PublishOutcome, BusError> {
         let properties = properties(&message)?;
         let (exchange_name, key) = (short(exchange)?, short(routing_key)?);
+        self.check_exchange(exchange).await?;
         let ours = format!("no exchange '{exchange}'");
         let options = BasicPublishOptions {
             mandatory: true,
@@ -251,6 +297,7 @@ impl EventBus for RabbitBus {
                 Err(Failure::Refused(error))
                     if code(&error) == 404 && error.get_message().as_str().contains(&ours) =>
                 {
+                    self.known().remove(exchange);
                     return Err(BusError::ExchangeNotFound(exchange.to_owned()));
                 }
                 // Another publish's error closed the shared channel: ours never got

@@ -97,7 +97,8 @@ impl Link {
         }
     }
 
-    /// Runs one round trip bounded by [`CALL_TIMEOUT`].
+    /// Runs one round trip bounded by [`CALL_TIMEOUT`]; on a timeout the connection
+    /// is dropped (unless the caller holds it locked, and then drops it itself).
     pub(super) async fn bounded<T>(
         &self,
         what: &str,
@@ -107,7 +108,9 @@ impl Link {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(self.failure(what, &error)),
             Err(_) => {
-                self.forget().await;
+                if let Ok(mut open) = self.open.try_lock() {
+                    open.take();
+                }
                 Err(Failure::Unavailable(
                     self.unavailable(
                         what,
@@ -119,17 +122,15 @@ impl Link {
         }
     }
 
-    /// Drops the connection so the next call opens a new one.
-    pub(super) async fn forget(&self) {
-        self.open.lock().await.take();
-    }
-
-    /// The open connection, opening one when there is none or it is unusable.
-    async fn connection(&self) -> Result<Arc<Connection>, BusError> {
-        let mut open = self.open.lock().await;
-        if let Some(current) = open.as_ref().filter(|current| current.usable()) {
-            return Ok(Arc::clone(&current.connection));
+    /// The open connection in `slot`, opening one when there is none or it is
+    /// unusable. The caller holds the lock, so concurrent callers open one between them.
+    async fn ensure<'a>(&self, slot: &'a mut Option<Open>) -> Result<&'a mut Open, BusError> {
+        if slot.as_ref().is_some_and(Open::usable) {
+            return slot
+                .as_mut()
+                .ok_or_else(|| self.unavailable("connect", "the connection vanished"));
         }
+        slot.take();
         let properties = ConnectionProperties::default().with_connection_name("mediaflow".into());
         let connecting = Connection::connect_uri(self.settings.uri().clone(), properties);
         let connection = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
@@ -148,53 +149,61 @@ impl Link {
             let _alive = sentinel;
             std::future::pending::<()>().await;
         });
-        *open = Some(Open {
-            connection: Arc::clone(&connection),
+        Ok(slot.insert(Open {
+            connection,
             publisher: None,
             runtime,
-        });
-        Ok(connection)
+        }))
     }
 
     /// A fresh channel; callers drop it when done (dropping closes it).
     pub(super) async fn channel(&self) -> Result<Channel, BusError> {
-        let connection = self.connection().await?;
+        let connection = {
+            let mut slot = self.open.lock().await;
+            Arc::clone(&self.ensure(&mut slot).await?.connection)
+        };
         match self
             .bounded("open a channel", connection.create_channel())
             .await
         {
             Ok(channel) => Ok(channel),
             Err(failure) => {
-                self.forget().await;
+                self.open.lock().await.take();
                 Err(self.unavailable("open a channel", format!("{failure:?}")))
             }
         }
     }
 
-    /// The shared publisher-confirm channel, opened when missing or closed.
+    /// The shared publisher-confirm channel, opened when missing or closed. Opening
+    /// happens under the lock, so a burst of publishes opens one channel, not one each.
     pub(super) async fn publisher(&self) -> Result<Channel, BusError> {
+        let mut slot = self.open.lock().await;
+        let open = self.ensure(&mut slot).await?;
+        if let Some(channel) = open
+            .publisher
+            .as_ref()
+            .filter(|channel| channel.status().connected())
         {
-            let open = self.open.lock().await;
-            if let Some(channel) = open
-                .as_ref()
-                .filter(|current| current.usable())
-                .and_then(|current| current.publisher.clone())
-                .filter(|channel| channel.status().connected())
-            {
-                return Ok(channel);
+            return Ok(channel.clone());
+        }
+        let connection = Arc::clone(&open.connection);
+        let opened = async {
+            let channel = connection.create_channel().await?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
+            Ok(channel)
+        };
+        match self.bounded("open the publishing channel", opened).await {
+            Ok(channel) => {
+                open.publisher = Some(channel.clone());
+                Ok(channel)
+            }
+            Err(failure) => {
+                slot.take();
+                Err(self.unavailable("open the publishing channel", format!("{failure:?}")))
             }
         }
-        let channel = self.channel().await?;
-        self.bounded(
-            "enable publisher confirms",
-            channel.confirm_select(ConfirmSelectOptions::default()),
-        )
-        .await
-        .map_err(|failure| self.unavailable("enable publisher confirms", format!("{failure:?}")))?;
-        if let Some(open) = self.open.lock().await.as_mut() {
-            open.publisher = Some(channel.clone());
-        }
-        Ok(channel)
     }
 }
 
