@@ -57,6 +57,17 @@ pub(super) enum Failure {
     Unavailable(String),
 }
 
+impl Failure {
+    /// The bus error of a failure that leaves nothing better to say than "unavailable".
+    fn into_unavailable(self, link: &Link, what: &str) -> BusError {
+        match self {
+            Self::Refused(error) => link.unavailable(what, error),
+            Self::ChannelClosed => link.unavailable(what, "the channel closed"),
+            Self::Unavailable(message) => BusError::Unavailable(message),
+        }
+    }
+}
+
 /// Converts user text to an AMQP short string (at most 255 bytes).
 pub(super) fn short(text: &str) -> Result<ShortString, BusError> {
     ShortString::try_new(text).map_err(|_| BusError::InvalidName(text.to_owned()))
@@ -169,7 +180,7 @@ impl Link {
             Ok(channel) => Ok(channel),
             Err(failure) => {
                 self.open.lock().await.take();
-                Err(self.unavailable("open a channel", format!("{failure:?}")))
+                Err(failure.into_unavailable(self, "open a channel"))
             }
         }
     }
@@ -201,7 +212,7 @@ impl Link {
             }
             Err(failure) => {
                 slot.take();
-                Err(self.unavailable("open the publishing channel", format!("{failure:?}")))
+                Err(failure.into_unavailable(self, "open the publishing channel"))
             }
         }
     }
