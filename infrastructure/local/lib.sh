@@ -3,10 +3,15 @@
 
 die() { echo "$SCRIPT: $*" >&2; exit 2; }
 
-# The first port in FIRST..LAST nothing listens on at 127.0.0.1.
+# A port in FIRST..LAST nothing listens on at 127.0.0.1. The search starts at a
+# random offset, so two servers started at the same moment (before either listens)
+# rarely pick the same port.
 free_port() {
-  local first=$1 last=$2 port
-  for port in $(seq "$first" "$last"); do
+  local first=$1 last=$2 span offset i port
+  span=$(( last - first + 1 ))
+  offset=$(( RANDOM % span ))
+  for (( i = 0; i < span; i++ )); do
+    port=$(( first + (offset + i) % span ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return
