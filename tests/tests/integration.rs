@@ -38,6 +38,8 @@ mod locks;
 mod migrations;
 #[path = "integration/objects.rs"]
 mod objects;
+#[path = "integration/objects_conformance.rs"]
+mod objects_conformance;
 #[path = "integration/outbox.rs"]
 mod outbox;
 #[path = "integration/read_through.rs"]

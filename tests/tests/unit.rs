@@ -48,6 +48,8 @@ mod object_keys;
 mod projection;
 #[path = "unit/retry.rs"]
 mod retry;
+#[path = "unit/s3_sigv4.rs"]
+mod s3_sigv4;
 #[path = "unit/timeout.rs"]
 mod timeout;
 #[path = "unit/upcast.rs"]

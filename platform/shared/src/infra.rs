@@ -16,8 +16,10 @@ use crate::config::{ConfigError, Env};
 use crate::events::{AmqpSettings, EventBus, InMemoryBroker, RabbitBus};
 use crate::ids::IdGenerator;
 use crate::lock::{CacheLockService, LockService};
-use crate::objects::{FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore};
-use crate::registry::{MemoryRegistry, ServiceRegistry};
+use crate::objects::{
+    FsObjectStore, MemoryObjectStore, ObjectError, ObjectStore, S3ObjectStore, S3Settings,
+};
+use crate::registry::{ConsulRegistry, ConsulSettings, MemoryRegistry, ServiceRegistry};
 use crate::store::{PostgresDatabases, PostgresSettings, SqlDatabases, SqlStore, SqliteDatabases};
 
 /// Which backends an [`Infra`] runs on, for status lines.
@@ -33,6 +35,10 @@ pub enum InfraKind {
         cache_on_redis: bool,
         /// The event bus is on RabbitMQ.
         bus_on_rabbitmq: bool,
+        /// Object storage is on S3.
+        objects_on_s3: bool,
+        /// The registry is on Consul.
+        registry_on_consul: bool,
     },
 }
 
@@ -44,6 +50,8 @@ impl fmt::Display for InfraKind {
                 sql_on_postgres,
                 cache_on_redis,
                 bus_on_rabbitmq,
+                objects_on_s3,
+                registry_on_consul,
             } => {
                 let mut parts = Vec::new();
                 if sql_on_postgres {
@@ -54,6 +62,12 @@ impl fmt::Display for InfraKind {
                 }
                 if bus_on_rabbitmq {
                     parts.push("events on RabbitMQ");
+                }
+                if objects_on_s3 {
+                    parts.push("objects on S3");
+                }
+                if registry_on_consul {
+                    parts.push("registry on Consul");
                 }
                 parts.push("the rest embedded");
                 f.write_str(&parts.join(", "))
@@ -77,6 +91,14 @@ pub enum InfraError {
         path: PathBuf,
         /// Cause.
         source: std::io::Error,
+    },
+    /// The S3 client cannot be built.
+    #[error("cannot use S3 object storage at {url}: {source}")]
+    S3 {
+        /// The URL, secret redacted.
+        url: String,
+        /// Cause.
+        source: ObjectError,
     },
     /// The data directory cannot hold the objects.
     #[error("cannot open object storage under {path}: {source}")]
@@ -105,9 +127,11 @@ impl EmbeddedSettings {
 }
 
 /// Which backends to build, read once from `MEDIAFLOW_*` variables: embedded ones,
-/// with the SQL store on PostgreSQL when `MEDIAFLOW_DATABASE_URL` is set and the
-/// cache and locks on Redis when `MEDIAFLOW_REDIS_URL` is set, and the event bus on
-/// RabbitMQ when `MEDIAFLOW_AMQP_URL` is set.
+/// with the SQL store on PostgreSQL when `MEDIAFLOW_DATABASE_URL` is set, the
+/// cache and locks on Redis when `MEDIAFLOW_REDIS_URL` is set, the event bus on
+/// RabbitMQ when `MEDIAFLOW_AMQP_URL` is set, objects on S3 when
+/// `MEDIAFLOW_S3_URL` (or `MEDIAFLOW_S3_ENDPOINT`) is set and the registry on
+/// Consul when `MEDIAFLOW_CONSUL_URL` is set.
 #[derive(Debug, Clone, Default)]
 pub struct InfraSettings {
     /// Where embedded data lives.
@@ -118,6 +142,10 @@ pub struct InfraSettings {
     pub redis: Option<RedisSettings>,
     /// The RabbitMQ broker of the event bus; the embedded broker when `None`.
     pub amqp: Option<AmqpSettings>,
+    /// The S3 server of object storage; the embedded store when `None`.
+    pub s3: Option<S3Settings>,
+    /// The Consul agent of the registry; the embedded registry when `None`.
+    pub consul: Option<ConsulSettings>,
 }
 
 impl InfraSettings {
@@ -128,6 +156,8 @@ impl InfraSettings {
             postgres: PostgresSettings::from_env(env)?,
             redis: RedisSettings::from_env(env)?,
             amqp: AmqpSettings::from_env(env)?,
+            s3: S3Settings::from_env(env)?,
+            consul: ConsulSettings::from_env(env)?,
         })
     }
 }
@@ -216,22 +246,40 @@ impl Infra {
     /// [`Self::from_embedded_settings`] builds them, with the SQL store on
     /// PostgreSQL (one schema per service) when a server is configured, and the
     /// cache and the locks on Redis when a server is configured: the cache under
-    /// `<prefix>cache:`, the leases and fencing counter under `<prefix>locks:`; and
-    /// the event bus on RabbitMQ when a broker is configured.
+    /// `<prefix>cache:`, the leases and fencing counter under `<prefix>locks:`;
+    /// the event bus on RabbitMQ, objects on S3 (bucket created on first use) and
+    /// the registry on Consul when those are configured.
     pub fn from_settings(settings: &InfraSettings) -> Result<Self, InfraError> {
         let mut infra = Self::from_embedded_settings(&settings.embedded)?;
         if let Some(postgres) = &settings.postgres {
             infra = infra.with_databases(Arc::new(PostgresDatabases::new(postgres.clone())));
         }
-        if settings.postgres.is_some() || settings.redis.is_some() || settings.amqp.is_some() {
+        if settings.postgres.is_some()
+            || settings.redis.is_some()
+            || settings.amqp.is_some()
+            || settings.s3.is_some()
+            || settings.consul.is_some()
+        {
             infra.kind = InfraKind::Mixed {
                 sql_on_postgres: settings.postgres.is_some(),
                 cache_on_redis: settings.redis.is_some(),
                 bus_on_rabbitmq: settings.amqp.is_some(),
+                objects_on_s3: settings.s3.is_some(),
+                registry_on_consul: settings.consul.is_some(),
             };
+        }
+        if let Some(s3) = &settings.s3 {
+            let objects = S3ObjectStore::new(s3.clone()).map_err(|source| InfraError::S3 {
+                url: s3.redacted_url().to_owned(),
+                source,
+            })?;
+            infra.objects = Arc::new(objects);
         }
         if let Some(amqp) = &settings.amqp {
             infra = infra.with_bus(Arc::new(RabbitBus::new(amqp.clone())));
+        }
+        if let Some(consul) = &settings.consul {
+            infra = infra.with_registry(Arc::new(ConsulRegistry::new(consul.clone())));
         }
         if let Some(redis) = &settings.redis {
             let prefix = redis.prefix();

@@ -54,7 +54,7 @@ impl MemoryRegistry {
     }
 }
 
-fn validate(instance: &ServiceInstance, ttl: Duration) -> Result<(), RegistryError> {
+pub(super) fn validate(instance: &ServiceInstance, ttl: Duration) -> Result<(), RegistryError> {
     let problem = if instance.id.trim().is_empty() {
         "instance id is empty; give each instance a unique id"
     } else if instance.service.trim().is_empty() {
