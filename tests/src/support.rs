@@ -5,13 +5,14 @@
 //! # Layout
 //! - [`fixtures`]: the one clock, infrastructure, key and token set every suite uses.
 //! - [`http`], [`events`], [`databases`], [`counting`], [`gated`], [`doubles`]:
-//!   service-agnostic tools.
+//!   service-agnostic tools; [`consul_double`], an API double of a Consul agent.
 //! - [`auth`], [`billing`], [`catalog`], [`gateway`]: one service on an ephemeral port.
 //! - [`platform`]: any set of services in one process.
 
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod consul_double;
 pub mod counting;
 pub mod databases;
 pub mod doubles;

@@ -46,6 +46,8 @@ mod outbox;
 mod read_through;
 #[path = "integration/registry.rs"]
 mod registry;
+#[path = "integration/registry_conformance.rs"]
+mod registry_conformance;
 #[path = "integration/sql_store.rs"]
 mod sql_store;
 #[path = "integration/store_conformance.rs"]
