@@ -166,6 +166,38 @@ fn a_run_shows_live_progress_per_category_and_tests_that_now_pass() {
 }
 
 #[test]
+fn categories_not_rerun_on_changed_code_are_dimmed_and_marked_old() {
+    let universe = Universe::new(531);
+    let mut state = fixture::dashboard(Vec::new(), universe.suite(37));
+    // A run of the unit category only, on code that changed since.
+    let mut unit_only = universe.suite(30);
+    unit_only.categories.truncate(1);
+    unit_only.tree = git2::Oid::from_bytes(&[9; 20]).expect("an object id");
+    fixture::finish(&mut state, unit_only);
+    let terminal = render(&state, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let (_, unit_row) = find(buffer, " unit ").expect("the unit row");
+    let (_, chaos_row) = find(buffer, " chaos ").expect("the chaos row");
+    let row_text = |y: u16| -> String { (0..54).map(|x| buffer[(x, y)].symbol()).collect() };
+    assert!(
+        !row_text(unit_row).contains("old"),
+        "{}",
+        row_text(unit_row)
+    );
+    assert!(
+        row_text(chaos_row).contains("old"),
+        "{}",
+        row_text(chaos_row)
+    );
+    let (x, _) = find(buffer, " chaos ").expect("the chaos row");
+    assert_eq!(
+        buffer[(x + 1, chaos_row)].fg,
+        Color::DarkGray,
+        "stale rows are dimmed"
+    );
+}
+
+#[test]
 fn searching_with_a_category_filter_narrows_the_failures() {
     let mut state = playing();
     press(&mut state, KeyCode::Char('f'));

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::challenge::catalog::Bug;
 use crate::runner::score::{self, CategoryTally, Reward, RewardContext};
 use crate::runner::{Results, TestId};
 
@@ -210,9 +211,18 @@ fn bugs_fixed(
     workspace: &PlayerWorkspace,
     results: &Results,
 ) -> (Vec<FamilyProgress>, (usize, usize)) {
+    bugs_fixed_of(workspace.active_bugs(), results)
+}
+
+/// Bugs of `bugs` fixed per family (every test a bug breaks passes in `results`), and
+/// bonus bugs fixed/planted. Pure, so fixtures score the way `score` does.
+pub fn bugs_fixed_of<'a>(
+    bugs: impl IntoIterator<Item = &'a Bug>,
+    results: &Results,
+) -> (Vec<FamilyProgress>, (usize, usize)) {
     let mut families: BTreeMap<String, FamilyProgress> = BTreeMap::new();
     let mut bonus = (0, 0);
-    for bug in workspace.active_bugs() {
+    for bug in bugs {
         let fixed = bug.breaks.iter().all(|test| {
             TestId::parse(test)
                 .and_then(|id| results.get(&id).map(|r| r.passed()))

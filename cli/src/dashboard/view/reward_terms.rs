@@ -6,7 +6,7 @@
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use crate::challenge::catalog::{EfficiencyBudget, PenaltyMode};
+use crate::challenge::catalog::{EfficiencyBudget, PenaltyMode, Tier};
 use crate::dashboard::model::{Assessment, Dashboard};
 use crate::play::repo::Change;
 use crate::runner::score::{self, CHAOS_CATEGORY};
@@ -17,14 +17,22 @@ use super::theme::Theme;
 /// Regressed tests listed by name before "… and N more".
 const REGRESSIONS_LISTED: usize = 5;
 
-/// The tier ladder in two lines (narrow screens): every bound on one, the reached one
-/// marked with its reward, then where the player stands.
-pub fn compact_ladder(state: &Dashboard, theme: &Theme) -> Vec<Line<'static>> {
+/// The assessed weighted pass rate and the tier it reaches.
+fn reached(state: &Dashboard) -> (Option<f64>, Option<&Tier>) {
     let rate = state
         .assessment
         .as_ref()
         .map(|a| a.attempt.reward.weighted_pass_rate);
-    let reached = rate.and_then(|rate| score::tier(&state.reward_spec, rate));
+    (
+        rate,
+        rate.and_then(|rate| score::tier(&state.reward_spec, rate)),
+    )
+}
+
+/// The tier ladder in two lines (narrow screens): every bound on one, the reached one
+/// marked with its reward, then where the player stands.
+pub fn compact_ladder(state: &Dashboard, theme: &Theme) -> Vec<Line<'static>> {
+    let (rate, reached) = reached(state);
     let mut spans = vec![Span::styled("Tiers ", theme.heading)];
     for tier in &state.reward_spec.tiers {
         if reached.is_some_and(|r| r.min_pass_rate == tier.min_pass_rate) {
@@ -81,11 +89,7 @@ fn standing(state: &Dashboard, rate: f64, bound: f64, reward: f64, theme: &Theme
 
 /// The tier ladder, highest first, the reached tier marked.
 pub fn ladder(state: &Dashboard, theme: &Theme) -> Vec<Line<'static>> {
-    let rate = state
-        .assessment
-        .as_ref()
-        .map(|a| a.attempt.reward.weighted_pass_rate);
-    let reached = rate.and_then(|rate| score::tier(&state.reward_spec, rate));
+    let (rate, reached) = reached(state);
     let mut tiers = state.reward_spec.tiers.clone();
     tiers.sort_by(|a, b| b.min_pass_rate.total_cmp(&a.min_pass_rate));
     let mut lines = vec![Line::styled("Tiers", theme.heading)];
