@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::challenge::catalog::{Bug, Catalog};
 use crate::play::PlayerWorkspace;
 use crate::play::attempts;
 use crate::play::error::PlayError;
@@ -24,39 +25,49 @@ pub fn init(
     now: DateTime<Utc>,
 ) -> Result<DashboardInit, PlayError> {
     let catalog = workspace.catalog();
-    let mut test_scenarios = BTreeMap::new();
-    for bug in workspace.active_bugs() {
-        let Some(scenario) = &bug.scenario else {
-            continue;
-        };
-        for test in &bug.breaks {
-            if let Some(id) = TestId::parse(test) {
-                test_scenarios.insert(id, scenario.clone());
-            }
-        }
-    }
     Ok(DashboardInit {
         title: catalog.title.clone(),
         version: catalog.version.clone(),
         started_at: workspace.state.started_at,
         bugs_planted: workspace.state.bugs.len(),
-        categories: catalog
-            .categories
-            .iter()
-            .map(|c| CategoryInfo {
-                name: c.name.clone(),
-                binary: c.binary.clone(),
-                weight: c.weight,
-            })
-            .collect(),
+        categories: categories(catalog),
         reward_spec: catalog.reward.clone(),
         scenarios: scenarios(workspace)?,
-        test_scenarios,
+        test_scenarios: test_scenarios(workspace.active_bugs()),
         attempts: attempts::history(workspace)?,
         infra,
         no_color,
         now,
     })
+}
+
+/// The catalog's categories as the dashboard shows them.
+pub fn categories(catalog: &Catalog) -> Vec<CategoryInfo> {
+    catalog
+        .categories
+        .iter()
+        .map(|c| CategoryInfo {
+            name: c.name.clone(),
+            binary: c.binary.clone(),
+            weight: c.weight,
+        })
+        .collect()
+}
+
+/// Test → the scenario key of the bug that breaks it, over `bugs`.
+pub fn test_scenarios<'a>(bugs: impl IntoIterator<Item = &'a Bug>) -> BTreeMap<TestId, String> {
+    let mut tests = BTreeMap::new();
+    for bug in bugs {
+        let Some(scenario) = &bug.scenario else {
+            continue;
+        };
+        for test in &bug.breaks {
+            if let Some(id) = TestId::parse(test) {
+                tests.insert(id, scenario.clone());
+            }
+        }
+    }
+    tests
 }
 
 /// The write-ups `scenarios/NN-*.md`, in file order (the folder's README excluded).
