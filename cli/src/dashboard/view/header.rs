@@ -6,7 +6,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
 use crate::dashboard::model::{Dashboard, RunKind, RunProgress, Screen, Stage};
-use crate::runner::score;
 
 use super::text::{elapsed, spinner, trim_right};
 use super::theme::Theme;
@@ -65,12 +64,10 @@ fn standing<'a>(state: &'a Dashboard, theme: &Theme) -> Line<'a> {
                 theme.accent
             };
             spans.push(Span::styled(format!("reward {:.3}", reward.total), style));
-            if let Some(tier) = score::tier(&state.reward_spec, reward.weighted_pass_rate) {
-                spans.push(Span::styled(
-                    format!(" (tier {:.0}%)", tier.min_pass_rate * 100.0),
-                    theme.dim,
-                ));
-            }
+            spans.push(Span::styled(
+                format!(" (tier {:.2})", reward.tier),
+                theme.dim,
+            ));
             let whose = if assessment.recorded {
                 Span::styled(format!(" attempt {}", assessment.attempt.number), theme.dim)
             } else {
