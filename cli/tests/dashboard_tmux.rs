@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use player_support::{patch_bug, repo};
+use player_support::{init_workspace, patch_bug, repo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mediaflow");
 
@@ -143,16 +143,7 @@ fn assert_shell_usable(tmux: &Tmux, round: u32) {
 #[test]
 fn a_person_plays_from_the_dashboard_and_the_terminal_is_restored() {
     let workspace = repo().join("target/dashboard-e2e/workspace");
-    let init = Command::new(BIN)
-        .args(["init", "--bugs", "K1,G2", "--force"])
-        .arg(&workspace)
-        .output()
-        .expect("init runs");
-    assert!(
-        init.status.success(),
-        "init: {}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    init_workspace(BIN, &workspace, "K1,G2");
     let target = repo().join("target/play-e2e/workspace/target");
     let tmux = Tmux::start(
         &workspace,

@@ -12,7 +12,7 @@ mod player_support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use player_support::{patch_bug, repo};
+use player_support::{init_workspace, patch_bug, repo};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mediaflow");
@@ -60,16 +60,7 @@ fn f64_at(value: &Value, pointer: &str) -> f64 {
 #[test]
 fn a_player_session_scores_fixes_regressions_tampering_and_restores() {
     let workspace = repo().join("target/play-e2e/workspace");
-    let init = Command::new(BIN)
-        .args(["init", "--bugs", "K1,G2", "--force"])
-        .arg(&workspace)
-        .output()
-        .expect("init runs");
-    assert!(
-        init.status.success(),
-        "init: {}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    init_workspace(BIN, &workspace, "K1,G2");
 
     // The unit category shows both bugs' unit tests failing.
     let (code, unit) = json(&workspace, &["test", "--category", "unit", "--json"]);

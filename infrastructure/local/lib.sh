@@ -19,3 +19,16 @@ free_port() {
   done
   die "no free port between $first and $last"
 }
+
+# Stops the process whose pid is in PIDFILE (if it runs) and waits up to 5 s for it.
+stop_pid() {
+  local pidfile=$1 pid i
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}

@@ -71,16 +71,7 @@ start() {
 }
 
 stop() {
-  if running; then
-    local pid
-    pid=$(cat "$DIR/moto.pid")
-    kill "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-  fi
+  stop_pid "$DIR/moto.pid"
   rm -rf "$DIR"
 }
 

@@ -15,6 +15,21 @@ pub fn repo() -> PathBuf {
         .to_owned()
 }
 
+/// Generates (or regenerates) a workspace at `dir` with `bugs` planted, with the
+/// `mediaflow` binary at `bin`.
+pub fn init_workspace(bin: &str, dir: &Path, bugs: &str) {
+    let init = std::process::Command::new(bin)
+        .args(["init", "--bugs", bugs, "--force"])
+        .arg(dir)
+        .output()
+        .expect("init runs");
+    assert!(
+        init.status.success(),
+        "init: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+}
+
 /// Plants (`reverse == false`) or removes bug `id`'s patch in the workspace's files.
 pub fn patch_bug(workspace: &Path, id: &str, reverse: bool) {
     let text =
