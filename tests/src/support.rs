@@ -8,6 +8,7 @@
 //!   service-agnostic tools; [`consul_double`], an API double of a Consul agent.
 //! - [`auth`], [`billing`], [`catalog`], [`gateway`]: one service on an ephemeral port.
 //! - [`platform`]: any set of services in one process.
+//! - [`servers`]: the infrastructure of a service test, embedded or on real servers.
 
 pub mod auth;
 pub mod billing;
@@ -22,6 +23,7 @@ pub mod gated;
 pub mod gateway;
 pub mod http;
 pub mod platform;
+pub mod servers;
 
 // The clock and JWT fixtures stay reachable at `support::` too: the house rules
 // and the primitive suites name them there.

@@ -46,10 +46,12 @@ pub fn manual_clock() -> (Arc<ManualClock>, SharedClock) {
     (clock, shared)
 }
 
-/// Embedded infrastructure on a fresh [`manual_clock`] with ids seeded by [`SEED`].
+/// A service test's infrastructure on a fresh [`manual_clock`] with ids seeded by
+/// [`SEED`]: embedded, or with the SQL store and the bus on real servers under
+/// `MEDIAFLOW_TEST_INFRA=docker` (see [`super::servers`]).
 pub fn infra() -> (Arc<ManualClock>, Infra) {
     let (clock, shared) = manual_clock();
-    (clock, Infra::embedded_with_clock(shared, SEED))
+    (clock, super::servers::service_infra_on(shared, SEED))
 }
 
 /// JWT settings around the test key, with the platform's issuer, audience and TTLs;

@@ -13,6 +13,7 @@ use mediaflow_shared::http::RunningService;
 
 use super::fixtures::{CHEAP_HASHING, claims, ephemeral_listener, jwt_settings, sign};
 use super::http::{Reply, send, url};
+use super::servers::service_infra;
 
 /// A service the harness can start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -189,14 +190,15 @@ pub struct TestPlatform {
 }
 
 impl TestPlatform {
-    /// Every service over a fresh embedded infrastructure.
+    /// Every service over a fresh infrastructure of its own (embedded, or on the
+    /// real servers: [`super::servers::service_infra`]).
     pub async fn start_all() -> Self {
-        PlatformBuilder::new(Infra::embedded()).start().await
+        PlatformBuilder::new(service_infra()).start().await
     }
 
-    /// The given services over a fresh embedded infrastructure.
+    /// The given services over a fresh infrastructure of their own.
     pub async fn start(services: &[Svc]) -> Self {
-        PlatformBuilder::new(Infra::embedded())
+        PlatformBuilder::new(service_infra())
             .services(services)
             .start()
             .await

@@ -16,6 +16,7 @@ use mediaflow_shared::http::{
     ServiceSpec, UpstreamClient, UpstreamError, UpstreamPolicy, UpstreamRequest, start,
 };
 use mediaflow_shared::resilience::{BreakerConfig, Jitter, RetryPolicy};
+use mediaflow_tests::support::servers::service_infra;
 use tokio::net::TcpListener;
 
 /// Counts calls and answers with a fixed status.
@@ -95,7 +96,7 @@ fn policy(attempts: u32, threshold: u32) -> UpstreamPolicy {
 
 #[tokio::test]
 async fn a_started_service_answers_health_and_ready_and_is_registered() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (svc, _) = serve(&infra, "catalog", StatusCode::OK).await;
     let http = reqwest::Client::new();
     let health = http
@@ -139,7 +140,7 @@ impl ReadyCheck for Failing {
 
 #[tokio::test]
 async fn ready_answers_503_naming_the_failing_dependency() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let mut s = spec(
         "billing",
         Echo {
@@ -169,7 +170,7 @@ async fn ready_answers_503_naming_the_failing_dependency() {
 
 #[tokio::test]
 async fn stopping_a_service_deregisters_it() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (svc, _) = serve(&infra, "auth", StatusCode::OK).await;
     svc.stop().await.expect("clean stop");
     assert!(
@@ -185,7 +186,7 @@ async fn stopping_a_service_deregisters_it() {
 
 #[tokio::test]
 async fn a_heartbeat_interval_not_shorter_than_the_ttl_is_refused() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let mut s = spec(
         "auth",
         Echo {
@@ -213,7 +214,7 @@ async fn a_heartbeat_interval_not_shorter_than_the_ttl_is_refused() {
 
 #[tokio::test]
 async fn the_request_id_is_kept_when_valid_and_replaced_when_malformed() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (svc, _) = serve(&infra, "catalog", StatusCode::OK).await;
     let http = reqwest::Client::new();
     let kept = http
@@ -245,7 +246,7 @@ async fn the_request_id_is_kept_when_valid_and_replaced_when_malformed() {
 
 #[tokio::test]
 async fn the_upstream_client_round_robins_and_forwards_the_request_id() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (_a, a_calls) = serve(&infra, "catalog", StatusCode::OK).await;
     let (_b, b_calls) = serve(&infra, "catalog", StatusCode::OK).await;
     let client = UpstreamClient::new(
@@ -278,7 +279,7 @@ async fn the_upstream_client_round_robins_and_forwards_the_request_id() {
 
 #[tokio::test]
 async fn an_idempotent_call_is_retried_on_the_next_instance_after_a_503() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (_bad, bad_calls) = serve(&infra, "catalog", StatusCode::SERVICE_UNAVAILABLE).await;
     let (_good, good_calls) = serve(&infra, "catalog", StatusCode::OK).await;
     let client = UpstreamClient::new(
@@ -304,7 +305,7 @@ async fn an_idempotent_call_is_retried_on_the_next_instance_after_a_503() {
 
 #[tokio::test]
 async fn a_post_is_never_retried() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (_svc, calls) = serve(&infra, "billing", StatusCode::SERVICE_UNAVAILABLE).await;
     let client = UpstreamClient::new(
         "gateway",
@@ -339,7 +340,7 @@ async fn a_post_is_never_retried() {
 
 #[tokio::test]
 async fn the_breaker_opens_at_its_threshold_and_stops_calling_the_upstream() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (_svc, calls) = serve(&infra, "catalog", StatusCode::INTERNAL_SERVER_ERROR).await;
     let client = UpstreamClient::new(
         "gateway",
@@ -372,7 +373,7 @@ async fn the_breaker_opens_at_its_threshold_and_stops_calling_the_upstream() {
 
 #[tokio::test]
 async fn a_partition_fails_fast_without_reaching_the_upstream() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let (_svc, calls) = serve(&infra, "catalog", StatusCode::OK).await;
     infra.network.partition("gateway", "catalog");
     let client = UpstreamClient::new(
@@ -397,7 +398,7 @@ async fn a_partition_fails_fast_without_reaching_the_upstream() {
 
 #[tokio::test]
 async fn no_registered_instance_is_a_clear_error() {
-    let infra = Infra::embedded();
+    let infra = service_infra();
     let client = UpstreamClient::new(
         "gateway",
         "recommendations",
