@@ -5,6 +5,7 @@
 
 use axum::http::StatusCode;
 use mediaflow_shared::money::Money;
+use mediaflow_shared::store::{is_conflict, retry_conflicts};
 
 use super::context::{Billing, Reply};
 use crate::domain::DomainError;
@@ -28,8 +29,13 @@ pub async fn refund(
     claim: &ClaimedKey,
     correlation_id: &str,
 ) -> Result<Reply, BillingError> {
-    let (invoice, refund, charge_id) =
-        reserve(billing, admin_id, invoice_id, amount_minor, claim).await?;
+    // Concurrent refunds of one invoice collide on PostgreSQL (SERIALIZABLE):
+    // the loser redoes its reservation and then sees what the winner reserved.
+    let (invoice, refund, charge_id) = retry_conflicts(
+        || reserve(billing, admin_id, invoice_id, amount_minor, claim),
+        lost_to_concurrent,
+    )
+    .await?;
     let request = RefundRequest {
         idempotency_key: format!("refund-{}", refund.id),
         charge_id,
@@ -41,7 +47,19 @@ pub async fn refund(
             done.status = RefundStatus::Succeeded;
             done.provider_refund_id = Some(receipt.id);
             done.completed_at = Some(billing.clock.now());
-            record_success(billing, invoice, done, claim, correlation_id).await
+            retry_conflicts(
+                || {
+                    record_success(
+                        billing,
+                        invoice.clone(),
+                        done.clone(),
+                        claim,
+                        correlation_id,
+                    )
+                },
+                lost_to_concurrent,
+            )
+            .await
         }
         Err(error) if error.is_transient() => Err(error.into()),
         Err(error) => {
@@ -57,6 +75,11 @@ pub async fn refund(
             Err(error.into())
         }
     }
+}
+
+/// A transaction aborted for a concurrent one; redoing it may succeed.
+fn lost_to_concurrent(error: &BillingError) -> bool {
+    matches!(error, BillingError::Store(store) if is_conflict(store))
 }
 
 /// In one transaction: finds the refund this request already started, or checks

@@ -8,7 +8,7 @@ use mediaflow_shared::event_store::{EventStore, EventStoreError, ExpectedVersion
 use mediaflow_shared::events::EventId;
 use mediaflow_shared::events::outbox::Outbox;
 use mediaflow_shared::events::platform::EVENTS_EXCHANGE;
-use mediaflow_shared::store::{SqlTransaction, StoreError};
+use mediaflow_shared::store::{SqlTransaction, StoreError, is_conflict, retry_conflicts};
 
 use super::CatalogService;
 use crate::domain::{
@@ -43,6 +43,11 @@ impl Precondition {
     }
 }
 
+/// A transaction aborted for a concurrent one; redoing it from its reads may succeed.
+fn lost_to_concurrent(error: &CatalogError) -> bool {
+    matches!(error, CatalogError::Unavailable(store) if is_conflict(store))
+}
+
 fn denied(denied: Denied, what: &str) -> CatalogError {
     match denied {
         Denied::Hidden => CatalogError::NotFound,
@@ -73,7 +78,24 @@ impl CatalogService {
 
     /// Changes metadata, guarded by the version the client edited (`If-Match`).
     /// A patch that changes nothing records nothing and returns the video as is.
+    /// A transaction that lost to a concurrent one (PostgreSQL) is redone from
+    /// the load, so the loser is refused for the version it no longer matches.
     pub async fn update(
+        &self,
+        caller: &Caller,
+        id: &VideoId,
+        if_match: u64,
+        patch: &MetadataPatch,
+        correlation_id: &str,
+    ) -> Result<CatalogEntry, CatalogError> {
+        retry_conflicts(
+            || self.update_once(caller, id, if_match, patch, correlation_id),
+            lost_to_concurrent,
+        )
+        .await
+    }
+
+    async fn update_once(
         &self,
         caller: &Caller,
         id: &VideoId,
@@ -97,8 +119,24 @@ impl CatalogService {
     }
 
     /// Moves a video through its lifecycle; `if_match`, when given, must name the
-    /// current version.
+    /// current version. Redone from the load after a lost transaction, as
+    /// [`Self::update`].
     pub async fn transition(
+        &self,
+        caller: &Caller,
+        id: &VideoId,
+        action: Action,
+        if_match: Option<u64>,
+        correlation_id: &str,
+    ) -> Result<CatalogEntry, CatalogError> {
+        retry_conflicts(
+            || self.transition_once(caller, id, action, if_match, correlation_id),
+            lost_to_concurrent,
+        )
+        .await
+    }
+
+    async fn transition_once(
         &self,
         caller: &Caller,
         id: &VideoId,
