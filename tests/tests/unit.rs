@@ -28,6 +28,8 @@ mod catalog_rules;
 mod clock;
 #[path = "unit/config.rs"]
 mod config;
+#[path = "unit/conflict_retry.rs"]
+mod conflict_retry;
 #[path = "unit/envelope.rs"]
 mod envelope;
 #[path = "unit/fencing.rs"]

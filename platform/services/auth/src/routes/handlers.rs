@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use mediaflow_shared::auth::Role;
 use mediaflow_shared::http::{Authenticated, RequestId};
+use mediaflow_shared::store::{is_conflict, retry_conflicts};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -69,12 +70,19 @@ pub(crate) async fn login(
     ))
 }
 
-/// `POST /refresh` → the next token pair of the session.
+/// `POST /refresh` → the next token pair of the session. Concurrent refreshes of
+/// one token collide on PostgreSQL (SERIALIZABLE); the one aborted is redone whole
+/// and then finds the token used, as it would have had it waited its turn.
 pub(crate) async fn refresh(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<Json<TokenPair>, AuthError> {
-    Ok(Json(state.service.refresh(&request.refresh_token).await?))
+    let pair = retry_conflicts(
+        || state.service.refresh(&request.refresh_token),
+        |error| matches!(error, AuthError::Store(store) if is_conflict(store)),
+    )
+    .await?;
+    Ok(Json(pair))
 }
 
 /// `POST /logout` → `204`, the session revoked.
