@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use mediaflow_shared::auth::Role;
 use mediaflow_shared::http::{Authenticated, RequestId};
-use mediaflow_shared::store::{is_conflict, retry_conflicts};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -70,18 +69,12 @@ pub(crate) async fn login(
     ))
 }
 
-/// `POST /refresh` → the next token pair of the session. Concurrent refreshes of
-/// one token collide on PostgreSQL (SERIALIZABLE); the one aborted is redone whole
-/// and then finds the token used, as it would have had it waited its turn.
+/// `POST /refresh` → the next token pair of the session.
 pub(crate) async fn refresh(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<Json<TokenPair>, AuthError> {
-    let pair = retry_conflicts(
-        || state.service.refresh(&request.refresh_token),
-        |error| matches!(error, AuthError::Store(store) if is_conflict(store)),
-    )
-    .await?;
+    let pair = state.service.refresh(&request.refresh_token).await?;
     Ok(Json(pair))
 }
 

@@ -3,6 +3,7 @@
 
 use mediaflow_shared::auth::Claims;
 use mediaflow_shared::clock::{Timestamp, chrono_duration};
+use mediaflow_shared::store::{is_conflict, retry_conflicts};
 
 use super::AuthService;
 use crate::domain::{BEARER, RoleSet, TokenPair, constant_time_eq, fingerprint};
@@ -45,8 +46,19 @@ impl AuthService {
     /// Exchanges a refresh token for a new pair of the same session. The presented
     /// token is used up; presenting it again (even concurrently, which the server
     /// cannot tell from theft) revokes the session. The new access token carries
-    /// the user's roles as stored now.
+    /// the user's roles as stored now. Of two concurrent refreshes that collide on
+    /// PostgreSQL (SERIALIZABLE), the one aborted is redone whole and then finds
+    /// the token used, as it would have had it waited its turn.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AuthError> {
+        retry_conflicts(
+            || self.rotate(refresh_token),
+            |error| matches!(error, AuthError::Store(store) if is_conflict(store)),
+        )
+        .await
+    }
+
+    /// One attempt of [`Self::refresh`]: the rotation in one transaction.
+    async fn rotate(&self, refresh_token: &str) -> Result<TokenPair, AuthError> {
         let PresentedRefresh { claims, family } = self.presented_refresh(refresh_token).await?;
         let now = self.clock.now();
         let next_jti = self.ids.uuid().to_string();
