@@ -84,6 +84,33 @@ fn a_player_session_scores_fixes_regressions_tampering_and_restores() {
     );
     let unit_total = results.len();
 
+    // On the embedded infrastructure the tests that need real servers are not run or
+    // counted (they could only pretend to pass); their embedded twins are.
+    let (_, integration) = json(&workspace, &["test", "--category", "integration", "--json"]);
+    assert_eq!(integration["infra"], "embedded");
+    let ids: Vec<&str> = integration["categories"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        ids.iter()
+            .any(|id| id.contains("store_conformance::sqlite::")),
+        "the embedded copies run"
+    );
+    let server_only: Vec<&&str> = ids
+        .iter()
+        .filter(|id| {
+            id.contains("store_conformance::postgres::")
+                || id.contains("cache_conformance::redis::")
+        })
+        .collect();
+    assert!(
+        server_only.is_empty(),
+        "left out on embedded: {server_only:?}"
+    );
+
     // `mediaflow` alone without a terminal prints what `mediaflow test` prints.
     let bare = mediaflow(&workspace, &[]);
     let summary = String::from_utf8_lossy(&bare.stdout);

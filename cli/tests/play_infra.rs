@@ -134,3 +134,24 @@ fn server_addresses_are_read_from_urls_with_a_port() {
         assert_eq!(server_address(url).as_deref(), expected, "{url}");
     }
 }
+
+#[test]
+fn embedded_runs_leave_out_the_tests_that_need_servers_and_docker_runs_keep_them() {
+    let catalog = mediaflow::workspace_gen::Sources::embedded()
+        .and_then(|sources| sources.challenge())
+        .expect("the embedded challenge")
+        .catalog;
+    let needs = catalog
+        .needs_servers
+        .clone()
+        .expect("the challenge names its server-only tests");
+    let dir = workspace_with_settings(None);
+    let embedded = resolve(dir.path(), Some(InfraRequest::Embedded));
+    assert_eq!(embedded.scope(&catalog), Some(format!("not ({needs})")));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let dir = workspace_with_settings(Some(&format!(
+        "MEDIAFLOW_DATABASE_URL=postgres://u:p@127.0.0.1:{port}/db\n"
+    )));
+    assert_eq!(resolve(dir.path(), None).scope(&catalog), None);
+}

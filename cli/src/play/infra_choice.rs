@@ -14,6 +14,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::challenge::catalog::Catalog;
 use crate::infra::SETTINGS_PATH;
 use crate::infra::settings::parse_env_file;
 
@@ -100,6 +101,19 @@ impl TestInfra {
                     servers.join(", ")
                 )
             }
+        }
+    }
+
+    /// The tests a run is limited to: on embedded infrastructure, every test but those
+    /// the catalog says need real servers (`needs_servers`) — without servers they
+    /// could only pretend to pass; on Docker, every test.
+    pub fn scope(&self, catalog: &Catalog) -> Option<String> {
+        match self {
+            Self::Embedded { .. } => catalog
+                .needs_servers
+                .as_ref()
+                .map(|filter| format!("not ({filter})")),
+            Self::Docker { .. } => None,
         }
     }
 

@@ -174,6 +174,9 @@ struct Universe {
     schema_version: u32,
     /// The id of the `tests/` tree it was listed from.
     tests_tree: String,
+    /// The filterset it was listed within (none: every test).
+    #[serde(default)]
+    scope: Option<String>,
     tests: Vec<ListedTest>,
 }
 
@@ -283,7 +286,9 @@ fn run_categories(
     if let Some(token) = &options.cancel {
         nextest = nextest.with_cancel(token.clone());
     }
-    nextest = nextest.with_env(options.infra.environment());
+    nextest = nextest
+        .with_env(options.infra.environment())
+        .with_scope(options.infra.scope(workspace.catalog()));
     let (universe, listing_failed) = universe(workspace, repo, tree, &nextest, events)?;
     let outcome = match listing_failed {
         Some(build) => RunOutcome::BuildFailed(build),
@@ -459,6 +464,7 @@ fn universe(
         .filter(|u| u.schema_version == CACHE_SCHEMA);
     if let Some(stored) = &stored
         && stored.tests_tree == key
+        && stored.scope.as_deref() == nextest.scope()
     {
         return Ok((Some(stored.tests.clone()), None));
     }
@@ -475,6 +481,7 @@ fn universe(
                 &Universe {
                     schema_version: CACHE_SCHEMA,
                     tests_tree: key,
+                    scope: nextest.scope().map(str::to_owned),
                     tests: tests.clone(),
                 },
             )?;

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use nextest_metadata::TestListSummary;
+use nextest_metadata::{FilterMatch, MismatchReason, TestListSummary};
 use serde::Deserialize;
 
 use super::cancel::CancelToken;
@@ -136,6 +136,8 @@ pub struct Nextest {
     cancel: Option<CancelToken>,
     /// Variables set (`Some`) or removed (`None`) for the tests.
     env: Vec<(String, Option<String>)>,
+    /// A filterset every list and run is limited to.
+    scope: Option<String>,
 }
 
 impl Nextest {
@@ -150,6 +152,29 @@ impl Nextest {
             profile_path: state_dir.join("nextest-runner.toml"),
             cancel: None,
             env: Vec::new(),
+            scope: None,
+        }
+    }
+
+    /// Limits every list and run to the tests `scope` (a nextest filterset) selects:
+    /// the others are neither run nor listed.
+    #[must_use]
+    pub fn with_scope(mut self, scope: Option<String>) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The scope, if any.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// `filter` within the scope.
+    fn scoped(&self, filter: Option<&str>) -> Option<String> {
+        match (&self.scope, filter) {
+            (Some(scope), Some(filter)) => Some(format!("({scope}) & ({filter})")),
+            (Some(scope), None) => Some(scope.clone()),
+            (None, filter) => filter.map(str::to_owned),
         }
     }
 
@@ -219,7 +244,8 @@ impl Nextest {
             "--message-format",
             "libtest-json-plus",
         ];
-        if let Some(filter) = filter {
+        let filter = self.scoped(filter);
+        if let Some(filter) = &filter {
             args.extend(["-E", filter]);
         }
         let output = self.execute("run", binaries, &args, progress)?;
@@ -261,12 +287,12 @@ impl Nextest {
         binaries: &[String],
     ) -> Result<Result<Vec<ListedTest>, BuildReport>, RunError> {
         let started = Instant::now();
-        let output = self.execute(
-            "list",
-            binaries,
-            &["--message-format", "json", "--cargo-message-format", "json"],
-            &mut |_| {},
-        )?;
+        let mut args = vec!["--message-format", "json", "--cargo-message-format", "json"];
+        let scope = self.scoped(None);
+        if let Some(scope) = &scope {
+            args.extend(["-E", scope]);
+        }
+        let output = self.execute("list", binaries, &args, &mut |_| {})?;
         match output.code {
             code::OK => {}
             code::BUILD_FAILED => return Ok(Err(build_failure(&output, started.elapsed()))),
@@ -288,6 +314,14 @@ impl Nextest {
         let mut tests = Vec::with_capacity(summary.test_count);
         for (binary_id, suite) in &summary.rust_suites {
             for (name, case) in &suite.test_cases {
+                // Outside the scope: not part of this universe at all.
+                if case.filter_match
+                    == (FilterMatch::Mismatch {
+                        reason: MismatchReason::Expression,
+                    })
+                {
+                    continue;
+                }
                 tests.push(ListedTest {
                     binary_id: binary_id.to_string(),
                     name: name.to_string(),

@@ -30,6 +30,11 @@ pub struct Catalog {
     pub reward: RewardSpec,
     /// Globs of workspace files the player must not change (tampering check).
     pub protected: Vec<String>,
+    /// A nextest filterset of the tests that need real servers (the real-backend
+    /// copies of the conformance suites). On the embedded infrastructure the runner
+    /// leaves them out of its runs and of the score; on Docker they run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_servers: Option<String>,
     /// The bugs, in the order they are applied.
     pub bugs: Vec<Bug>,
 }
