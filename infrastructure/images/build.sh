@@ -113,14 +113,15 @@ EOF
   mount -t proc proc "$root/proc"
   mounted+=("$root/proc")
   local apt_log="$work/$(basename "$root")-apt.log"
-  chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
-    sh -c "apt-get update && apt-get install -y --no-install-recommends $*" >"$apt_log" 2>&1 || {
+  # A clean environment: the host's (TMPDIR, say) means nothing inside the root.
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 sh -c "apt-get update && apt-get install -y --no-install-recommends $*" >"$apt_log" 2>&1 || {
     tail -n 30 "$apt_log" >&2
     echo "build.sh: installing $* into the image failed; is $mirror reachable?" >&2
     exit 1
   }
   umount "$root/proc"
-  chroot "$root" apt-get clean
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin apt-get clean
   rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
     "$root"/usr/share/locale/* "$root"/var/log/*.log "$root/usr/sbin/policy-rc.d" \
     "$root"/etc/ssl/private/ssl-cert-snakeoil.key "$root"/etc/ssl/certs/ssl-cert-snakeoil.pem
@@ -149,7 +150,7 @@ build_postgres() {
   rootfs_with "$root" postgresql-15
   install -m 0755 "$here/postgres/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
   mkdir -p "$root/var/lib/postgresql/data" "$root/var/run/postgresql"
-  chroot "$root" chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
   import_rootfs "$root" "$(image_tag postgres)" \
     "ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     "ENV PGDATA=/var/lib/postgresql/data" \
@@ -166,7 +167,7 @@ build_redis() {
   rootfs_with "$root" redis-server
   install -m 0755 "$here/redis/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
   mkdir -p "$root/data"
-  chroot "$root" chown redis:redis /data
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chown redis:redis /data
   import_rootfs "$root" "$(image_tag redis)" \
     "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     "ENV LANG=C.UTF-8" \
