@@ -20,6 +20,21 @@ free_port() {
   die "no free port between $first and $last"
 }
 
+# The port to listen on: FIXED when it is set (a caller restarting a server on the
+# port its clients know), else a free one in FIRST..LAST. A fixed port must be free.
+pick_port() {
+  local fixed=$1 first=$2 last=$3
+  if [ -z "$fixed" ]; then
+    free_port "$first" "$last"
+    return
+  fi
+  [[ "$fixed" =~ ^[0-9]+$ ]] && (( fixed > 0 && fixed < 65536 )) || die "not a port: $fixed"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$fixed") 2>/dev/null; then
+    die "port $fixed is in use at 127.0.0.1"
+  fi
+  echo "$fixed"
+}
+
 # Stops the process whose pid is in PIDFILE (if it runs) and waits up to 5 s for it.
 stop_pid() {
   local pidfile=$1 pid i

@@ -10,6 +10,9 @@
 # authentication, fsync off (data is disposable) and a database `mediaflow`.
 # PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres`
 # user. When PostgreSQL 15 is missing and we are root, it is installed with apt-get.
+#
+# $MEDIAFLOW_PG_PORT, when set, is the port to listen on instead of a free one (a test that
+# stops the server restarts it where its clients reconnect).
 set -euo pipefail
 
 BIN=/usr/lib/postgresql/15/bin
@@ -56,7 +59,7 @@ start() {
     --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
   local port
-  port=$(free_port 54320 54420)
+  port=$(pick_port "${MEDIAFLOW_PG_PORT:-}" 54320 54420)
   as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null || { cat "$DIR/server.log" >&2; die "the server did not start"; }

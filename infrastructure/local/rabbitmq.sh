@@ -12,6 +12,9 @@
 # password `mediaflow-local` on the vhost `mediaflow`. The package's own service (and
 # its fixed ports) is never used. When rabbitmq-server is missing and we are root, it
 # is installed with apt-get.
+#
+# $MEDIAFLOW_RABBITMQ_PORT, when set, is the AMQP port instead of a free one (a test that
+# stops the node restarts it where its clients reconnect).
 set -euo pipefail
 
 DIR=${MEDIAFLOW_RABBITMQ_DIR:-${TMPDIR:-/tmp}/mediaflow-rabbitmq}
@@ -54,7 +57,7 @@ start() {
   rm -rf "$DIR"
   mkdir -p "$DIR/home" "$DIR/log" "$DIR/mnesia"
   local amqp_port dist_port epmd_port
-  amqp_port=$(free_port 56720 56820)
+  amqp_port=$(pick_port "${MEDIAFLOW_RABBITMQ_PORT:-}" 56720 56820)
   dist_port=$(free_port 25720 25820)
   epmd_port=$(free_port 43720 43820)
   cat >"$DIR/node.env" <<ENV

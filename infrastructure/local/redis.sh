@@ -10,6 +10,9 @@
 # password, no persistence (no RDB snapshots, no AOF) and no memory eviction (locks
 # live there too). When redis-server is missing and we are root, it is installed
 # with apt-get.
+#
+# $MEDIAFLOW_REDIS_PORT, when set, is the port to listen on instead of a free one (a test that
+# stops the server restarts it where its clients reconnect).
 set -euo pipefail
 
 DIR=${MEDIAFLOW_REDIS_DIR:-${TMPDIR:-/tmp}/mediaflow-redis}
@@ -42,7 +45,7 @@ start() {
   rm -rf "$DIR"
   mkdir -p "$DIR"
   local port
-  port=$(free_port 63790 63890)
+  port=$(pick_port "${MEDIAFLOW_REDIS_PORT:-}" 63790 63890)
   redis-server - >"$DIR/start.log" 2>&1 <<CONF || { cat "$DIR/start.log" "$DIR/server.log" >&2 2>/dev/null; die "the server did not start"; }
 bind 127.0.0.1
 port $port

@@ -17,6 +17,9 @@
 # URL, so it refuses correctly signed requests (boto3's included) whose key holds
 # `(`, `+`, `'`, `!`, `*` or non-ASCII characters, or whose listing prefix holds a
 # `/`. The signer is checked against AWS's published examples instead (unit suite).
+#
+# $MEDIAFLOW_S3_PORT, when set, is the port to listen on instead of a free one (a test that
+# stops the server restarts it where its clients reconnect).
 set -euo pipefail
 
 DIR=${MEDIAFLOW_S3_DIR:-${TMPDIR:-/tmp}/mediaflow-s3}
@@ -52,7 +55,7 @@ start() {
   rm -rf "$DIR"
   mkdir -p "$DIR"
   local port
-  port=$(free_port 45670 45770)
+  port=$(pick_port "${MEDIAFLOW_S3_PORT:-}" 45670 45770)
   nohup "$PYTHON" -m moto.server -H 127.0.0.1 -p "$port" \
     >"$DIR/server.log" 2>&1 </dev/null &
   echo $! >"$DIR/moto.pid"
