@@ -345,7 +345,7 @@ async fn an_unreachable_s3_server_is_an_error_naming_the_url_but_not_the_secret(
         .await
         .expect_err("no server");
     let text = error.to_string();
-    assert!(matches!(error, ObjectError::Backend(_)), "{error:?}");
+    assert!(matches!(error, ObjectError::Unavailable(_)), "{error:?}");
     assert!(
         text.contains(&format!("127.0.0.1:{port}/media")),
         "names the URL: {text}"

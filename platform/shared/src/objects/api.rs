@@ -36,6 +36,10 @@ pub enum ObjectError {
     /// IO or backend failure.
     #[error("object storage failed: {0}")]
     Backend(String),
+    /// The server could not be reached or did not answer in time: transient, so
+    /// worth retrying, unlike the other errors.
+    #[error("object storage unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// A validated object key: relative, `/`-separated, no empty, `.` or `..` segments,

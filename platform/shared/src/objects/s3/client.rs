@@ -1,9 +1,11 @@
 //! One signed S3 request over plain HTTP: path-style URL, SigV4 headers, bounded
-//! by timeouts, and an answer read whole. Failures name the method and the URL
-//! (which never carries the credentials).
+//! by timeouts, and an answer read whole. Transport failures are
+//! [`ObjectError::Unavailable`] naming the method and the URL (which never
+//! carries the credentials).
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
@@ -18,14 +20,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A request to send: the object (or the bucket when `key` is `None`), query
-/// parameters, extra headers to sign and send, and the body.
-#[derive(Debug)]
+/// parameters, extra headers to sign and send, and the body (cheap to clone, so
+/// a request can be sent again).
+#[derive(Debug, Clone)]
 pub(super) struct S3Request<'a> {
     pub method: reqwest::Method,
     pub key: Option<&'a str>,
     pub query: Vec<(&'a str, String)>,
     pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// SHA-256 of the body when the caller has it already.
     pub payload_hash: Option<String>,
 }
@@ -37,7 +40,7 @@ impl<'a> S3Request<'a> {
             key,
             query: Vec::new(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
             payload_hash: None,
         }
     }
@@ -161,7 +164,7 @@ impl S3Client {
             } else {
                 "failed"
             };
-            ObjectError::Backend(format!(
+            ObjectError::Unavailable(format!(
                 "S3 {} {shown} {kind}: {e}; is the server at {} running?",
                 request.method, self.settings.endpoint
             ))

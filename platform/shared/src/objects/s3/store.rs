@@ -13,14 +13,18 @@
 //!   object's metadata with a HEAD (a listing carries neither content type nor
 //!   SHA-256), a few at a time.
 //!
-//! The bucket is created on first use when missing (and again after a failed try).
+//! The bucket is created on first use when missing (and again after a failed try),
+//! and again when a write or a listing finds it gone (a server replaced by an empty
+//! one, as a throwaway server restarted is): that request is then sent once more.
 
 use std::ops::Range;
 
 use async_trait::async_trait;
 use futures_util::StreamExt as _;
 use reqwest::{Method, StatusCode};
-use tokio::sync::OnceCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Mutex;
 
 use super::client::{S3Client, S3Request, S3Response};
 use super::settings::S3Settings;
@@ -39,7 +43,10 @@ const DEFAULT_PAGE_SIZE: usize = 1000;
 #[derive(Debug)]
 pub struct S3ObjectStore {
     client: S3Client,
-    bucket_ready: OnceCell<()>,
+    /// The bucket is known to exist.
+    bucket_ready: AtomicBool,
+    /// Held while the bucket is checked or created, so callers do it once between them.
+    creating: Mutex<()>,
     page_size: usize,
 }
 
@@ -49,7 +56,8 @@ impl S3ObjectStore {
     pub fn new(settings: S3Settings) -> Result<Self, ObjectError> {
         Ok(Self {
             client: S3Client::new(settings)?,
-            bucket_ready: OnceCell::new(),
+            bucket_ready: AtomicBool::new(false),
+            creating: Mutex::new(()),
             page_size: DEFAULT_PAGE_SIZE,
         })
     }
@@ -76,10 +84,29 @@ impl S3ObjectStore {
     }
 
     async fn ready(&self) -> Result<(), ObjectError> {
-        self.bucket_ready
-            .get_or_try_init(|| self.create_bucket())
-            .await
-            .map(|_| ())
+        if self.bucket_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _creating = self.creating.lock().await;
+        if !self.bucket_ready.load(Ordering::Acquire) {
+            self.create_bucket().await?;
+            self.bucket_ready.store(true, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    /// Sends a request that needs the bucket; when the answer is that the bucket
+    /// is gone, creates it again and sends the request once more.
+    async fn send_in_bucket(&self, request: S3Request<'_>) -> Result<S3Response, ObjectError> {
+        self.ready().await?;
+        let response = self.client.send(request.clone()).await?;
+        if response.status != StatusCode::NOT_FOUND || !response.summary().contains("NoSuchBucket")
+        {
+            return Ok(response);
+        }
+        self.bucket_ready.store(false, Ordering::Release);
+        self.ready().await?;
+        self.client.send(request).await
     }
 
     async fn create_bucket(&self) -> Result<(), ObjectError> {
@@ -94,7 +121,8 @@ impl S3ObjectStore {
             create.body = format!(
                 "<CreateBucketConfiguration><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>"
             )
-            .into_bytes();
+            .into_bytes()
+            .into();
         }
         let response = self.client.send(create).await?;
         let owned = response.summary().contains("BucketAlreadyOwnedByYou");
@@ -183,7 +211,6 @@ impl ObjectStore for S3ObjectStore {
         data: Vec<u8>,
         content_type: &str,
     ) -> Result<ObjectMeta, ObjectError> {
-        self.ready().await?;
         let meta = describe(key, &data, content_type.to_owned());
         let full = self.full_key(key);
         let mut request = S3Request::new(Method::PUT, Some(&full));
@@ -194,8 +221,8 @@ impl ObjectStore for S3ObjectStore {
                 .push(("content-type", content_type.to_owned()));
         }
         request.payload_hash = Some(meta.etag.clone());
-        request.body = data;
-        let response = self.client.send(request).await?;
+        request.body = data.into();
+        let response = self.send_in_bucket(request).await?;
         if response.status.is_success() {
             Ok(meta)
         } else {
@@ -311,7 +338,7 @@ impl ObjectStore for S3ObjectStore {
             if let Some(token) = &token {
                 request.query.push(("continuation-token", token.clone()));
             }
-            let response = self.client.send(request).await?;
+            let response = self.send_in_bucket(request).await?;
             if response.status != StatusCode::OK {
                 return Err(self.client.unexpected("GET", None, &response));
             }
