@@ -34,6 +34,8 @@ mod idempotent_consumer;
 mod infra;
 #[path = "integration/locks.rs"]
 mod locks;
+#[path = "integration/lost_connection.rs"]
+mod lost_connection;
 #[path = "integration/migrations.rs"]
 mod migrations;
 #[path = "integration/objects.rs"]
