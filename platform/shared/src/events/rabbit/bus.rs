@@ -36,8 +36,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use lapin::Confirmation;
 use lapin::options::{
-    BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ExchangeDeclareOptions,
-    ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    BasicPublishOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString};
 
@@ -315,31 +315,14 @@ impl EventBus for RabbitBus {
         queue: &str,
         options: ConsumeOptions,
     ) -> Result<Box<dyn Consumer>, BusError> {
-        let (queue_name, tag) = (short(queue)?, short(&options.tag)?);
-        let channel = self.link.channel().await?;
-        let qos = channel.basic_qos(options.prefetch, BasicQosOptions { global: false });
-        self.link
-            .bounded("set prefetch", qos)
-            .await
-            .map_err(|failure| self.declare_error(failure, "", queue, queue))?;
-        let started = channel.basic_consume(
-            queue_name,
-            tag,
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        );
-        let stream = self
-            .link
-            .bounded("consume", started)
-            .await
-            .map_err(|failure| self.declare_error(failure, "", queue, queue))?;
-        Ok(Box::new(RabbitConsumer::new(
+        let consumer = RabbitConsumer::start(
+            Arc::clone(&self.link),
             queue,
-            options.tag,
-            channel,
-            stream,
+            options,
             Arc::clone(&self.held),
-        )))
+        )
+        .await?;
+        Ok(Box::new(consumer))
     }
 
     async fn queue_stats(&self, queue: &str) -> Result<QueueStats, BusError> {

@@ -2,19 +2,60 @@
 //! and closing it hands unacked deliveries back to the queue, as dropping an
 //! embedded consumer does), deliveries converted to the bus's shape, and an acker
 //! per delivery that also keeps this bus's count of unacked deliveries.
+//!
+//! A consumer survives a lost connection: when its channel or the connection
+//! fails, it subscribes again on the bus's connection (reopened by the bus),
+//! retrying with a capped backoff until the broker and the queue are back, so a
+//! service's consuming loop resumes by itself after a broker restart. What it held
+//! went back to the queue with the old channel (acking those is
+//! [`BusError::AlreadySettled`]). Only the broker cancelling the subscription (its
+//! queue deleted) ends the consumer.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::{FutureExt, StreamExt};
-use lapin::options::{BasicAckOptions, BasicNackOptions};
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
+use lapin::types::FieldTable;
 use lapin::{Acker as LapinAcker, Channel};
 
 use super::convert::received;
-use crate::events::{Acker, BusError, Consumer, Delivery};
+use super::link::{Failure, Link, refusal, short};
+use crate::events::{Acker, BusError, ConsumeOptions, Consumer, Delivery};
+
+/// First wait before subscribing again after a lost connection.
+const RESUBSCRIBE_FIRST: Duration = Duration::from_millis(100);
+/// Longest wait between two tries to subscribe again.
+const RESUBSCRIBE_MAX: Duration = Duration::from_secs(2);
+
+/// Opens a channel with the consumer's prefetch and subscribes it to `queue`.
+pub(super) async fn subscribe(
+    link: &Link,
+    queue: &str,
+    options: &ConsumeOptions,
+) -> Result<(Channel, lapin::Consumer), BusError> {
+    let refused = |failure: Failure| match failure {
+        Failure::Refused(error) => refusal(&error, "", queue, queue),
+        Failure::ChannelClosed => link.unavailable("consume", "the channel closed"),
+        Failure::Unavailable(message) => BusError::Unavailable(message),
+    };
+    let (queue_name, tag) = (short(queue)?, short(&options.tag)?);
+    let channel = link.channel().await?;
+    let qos = channel.basic_qos(options.prefetch, BasicQosOptions { global: false });
+    link.bounded("set prefetch", qos).await.map_err(refused)?;
+    let started = channel.basic_consume(
+        queue_name,
+        tag,
+        BasicConsumeOptions::default(),
+        FieldTable::default(),
+    );
+    let stream = link.bounded("consume", started).await.map_err(refused)?;
+    Ok((channel, stream))
+}
 
 /// Deliveries handed to this bus's consumers and not yet settled, per queue.
 ///
@@ -96,29 +137,52 @@ impl Outstanding {
 
 /// A subscription to one queue on its own channel.
 pub(super) struct RabbitConsumer {
-    tag: String,
+    options: ConsumeOptions,
     channel: Channel,
     stream: lapin::Consumer,
     outstanding: Arc<Outstanding>,
+    /// The bus's connection, to subscribe again on after a lost one.
+    link: Arc<Link>,
 }
 
 impl RabbitConsumer {
-    pub(super) fn new(
+    /// Subscribes to `queue` on the bus's connection.
+    pub(super) async fn start(
+        link: Arc<Link>,
         queue: &str,
-        tag: String,
-        channel: Channel,
-        stream: lapin::Consumer,
+        options: ConsumeOptions,
         held: Arc<Held>,
-    ) -> Self {
-        Self {
-            tag,
+    ) -> Result<Self, BusError> {
+        let (channel, stream) = subscribe(&link, queue, &options).await?;
+        Ok(Self {
+            options,
             channel,
             stream,
+            link,
             outstanding: Arc::new(Outstanding {
                 queue: queue.to_owned(),
                 held,
                 open: Mutex::new(Vec::new()),
             }),
+        })
+    }
+
+    /// Subscribes again after the channel or the connection failed, waiting out
+    /// the broker's absence with a capped backoff.
+    async fn resubscribe(&mut self) {
+        // The broker requeues what the failed channel held.
+        self.outstanding.release_all();
+        let mut delay = RESUBSCRIBE_FIRST;
+        loop {
+            tokio::time::sleep(delay).await;
+            if let Ok((channel, stream)) =
+                subscribe(&self.link, &self.outstanding.queue, &self.options).await
+            {
+                self.channel = channel;
+                self.stream = stream;
+                return;
+            }
+            delay = (delay * 2).min(RESUBSCRIBE_MAX);
         }
     }
 
@@ -147,9 +211,15 @@ impl RabbitConsumer {
 #[async_trait]
 impl Consumer for RabbitConsumer {
     async fn next(&mut self) -> Option<Delivery> {
-        // An error item means the channel or connection ended: no more deliveries.
-        let delivery = self.stream.next().await?.ok()?;
-        Some(self.convert(delivery))
+        loop {
+            match self.stream.next().await {
+                Some(Ok(delivery)) => return Some(self.convert(delivery)),
+                // The broker cancelled the subscription: its queue is gone.
+                None => return None,
+                // The channel or the connection failed.
+                Some(Err(_)) => self.resubscribe().await,
+            }
+        }
     }
 
     fn try_next(&mut self) -> Option<Delivery> {
@@ -163,7 +233,7 @@ impl Consumer for RabbitConsumer {
 impl fmt::Debug for RabbitConsumer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RabbitConsumer")
-            .field("tag", &self.tag)
+            .field("tag", &self.options.tag)
             .field("queue", &self.outstanding.queue)
             .field("channel", &self.channel.id())
             .finish_non_exhaustive()
