@@ -97,8 +97,16 @@ pub(super) struct PrivateServer {
 
 impl PrivateServer {
     /// Starts a private server, or prints "skipped: <binary> not installed" and
-    /// returns `None` when the machine lacks it.
+    /// returns `None` when the machine lacks it. A generated challenge workspace
+    /// carries `tests/` but not the scripts: there the tests skip too.
     pub(super) async fn start(backend: Backend) -> Option<Self> {
+        if !script_path(backend).is_file() {
+            eprintln!(
+                "skipped: infrastructure/local/{} not in this workspace",
+                backend.script()
+            );
+            return None;
+        }
         if let Some(binary) = backend.missing_binary() {
             eprintln!("skipped: {binary} not installed");
             return None;
@@ -157,13 +165,16 @@ impl Drop for PrivateServer {
     }
 }
 
-fn script_command(backend: Backend, action: &str, dir: &Path, port: Option<u16>) -> Command {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+fn script_path(backend: Backend) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../infrastructure/local")
-        .join(backend.script());
+        .join(backend.script())
+}
+
+fn script_command(backend: Backend, action: &str, dir: &Path, port: Option<u16>) -> Command {
     let mut command = Command::new("bash");
     command
-        .arg(script)
+        .arg(script_path(backend))
         .arg(action)
         .env(backend.dir_var(), dir)
         .env_remove(backend.port_var());
