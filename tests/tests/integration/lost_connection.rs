@@ -9,9 +9,15 @@
 //! the adapter made before (schema, bucket, queue) must be made again by itself
 //! or by the caller, as after any server replacement.
 //!
+//! `frozen::` freezes a server instead (`SIGSTOP`: its sockets stay open and
+//! silent, as behind a partition): the call fails at the adapter's own bound on a
+//! round trip, and the adapter goes on once the server is thawed.
+//!
 //! Without the server program a test prints "skipped: <binary> not installed" and
 //! passes; CI installs them all. Each test prints its timings on stderr.
 
+#[path = "lost_connection/frozen.rs"]
+mod frozen;
 #[path = "lost_connection/outage.rs"]
 mod outage;
 #[path = "lost_connection/postgres.rs"]

@@ -143,6 +143,28 @@ impl PrivateServer {
         blocking(run_script(self.backend, "stop", self.dir.clone(), None)).await;
     }
 
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the server's processes: its sockets
+    /// stay open and silent, as behind a network partition. Redis and S3 only (a
+    /// single process with a pid file).
+    pub(super) fn signal(&self, signal: &str) {
+        let pid = self.pid().expect("the pid file of a running server");
+        assert!(
+            succeeds(Command::new("kill").arg(format!("-{signal}")).arg(&pid)),
+            "kill -{signal} {pid}"
+        );
+    }
+
+    /// The server's pid, for the backends [`Self::signal`] serves.
+    fn pid(&self) -> Option<String> {
+        let pidfile = match self.backend {
+            Backend::Redis => "redis.pid",
+            Backend::S3 => "moto.pid",
+            Backend::Postgres | Backend::RabbitMq => return None,
+        };
+        let pid = std::fs::read_to_string(self.dir.join(pidfile)).ok()?;
+        Some(pid.trim().to_owned())
+    }
+
     /// Starts the server again on the same port; returns how long the script took.
     pub(super) async fn restart(&self) -> Duration {
         let began = Instant::now();
@@ -160,7 +182,11 @@ impl PrivateServer {
 
 impl Drop for PrivateServer {
     fn drop(&mut self) {
-        // Best effort: a failed test must not leave a server running.
+        // Best effort: a failed test must not leave a server running, nor frozen
+        // (a stopped process would not act on the script's SIGTERM).
+        if let Some(pid) = self.pid() {
+            let _ = succeeds(Command::new("kill").arg("-CONT").arg(pid));
+        }
         let _ = script_command(self.backend, "stop", &self.dir, None).status();
     }
 }

@@ -16,8 +16,12 @@ use crate::objects::ObjectError;
 
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Bound on one whole request: a lost server fails here, never hangs.
+/// Bound on one whole request, however steadily the bytes flow.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bound on waiting for the server's next bytes (the answer's first ones
+/// included): a server that stopped answering fails here, sooner than
+/// [`REQUEST_TIMEOUT`], without cutting short a large transfer that progresses.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A request to send: the object (or the bucket when `key` is `None`), query
 /// parameters, extra headers to sign and send, and the body (cheap to clone, so
@@ -80,6 +84,7 @@ impl S3Client {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
+            .read_timeout(IDLE_TIMEOUT)
             .build()
             .map_err(|e| ObjectError::Backend(format!("cannot build the S3 HTTP client: {e}")))?;
         Ok(Self { http, settings })
