@@ -5,8 +5,9 @@
 //! and see the reward move — then quit, and the shell must be usable again (cooked
 //! mode, echo on). A second session leaves with Ctrl-C.
 //!
-//! The workspace builds into the player session test's target directory (the same
-//! registry crates, compiled once); both are in the `workspace-builds` test group.
+//! The workspace builds into the target directory shared by the tests that build
+//! generated workspaces (the registry crates compile once); they are all in the
+//! `workspace-builds` test group.
 
 mod player_support;
 
@@ -14,7 +15,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use player_support::{init_workspace, patch_bug, repo};
+use player_support::{init_workspace, patch_bug, repo, shared_target};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mediaflow");
 
@@ -144,7 +145,7 @@ fn assert_shell_usable(tmux: &Tmux, round: u32) {
 fn a_person_plays_from_the_dashboard_and_the_terminal_is_restored() {
     let workspace = repo().join("target/dashboard-e2e/workspace");
     init_workspace(BIN, &workspace, "K1,G2");
-    let target = repo().join("target/play-e2e/workspace/target");
+    let target = shared_target();
     let tmux = Tmux::start(
         &workspace,
         &[

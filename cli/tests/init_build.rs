@@ -1,20 +1,23 @@
 //! A generated workspace is a real cargo workspace: it builds offline (the crates come
 //! from the local cargo cache, the lock file is honoured and left unchanged) and its
-//! runner profile is valid for nextest. It builds into its own directory under the
-//! repository's `target/`: the generated crates carry the same names as the reference
-//! ones, and sharing one target directory would let artifacts built with bugs planted
-//! stand in for the reference's.
+//! runner profile is valid for nextest. It builds into the target directory shared by
+//! the tests that build generated workspaces: the registry crates compile once, and a
+//! path crate's artifacts are keyed by its path, so the generated crates never stand in
+//! for the reference's (which live in the repository's own target directory).
 //!
 //! All bugs are planted, so this also proves they compile together. Every file is
 //! freshly written, so cargo compiles the platform crates each time (≈ 50 s on two
 //! cores with warm dependencies): longer than nextest's default 30 s slow-timeout.
 
-use std::path::Path;
+#[path = "player_support/target.rs"]
+mod target;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use mediaflow::workspace_gen::{self, InitOptions, Selection, Sources};
+use target::shared_target;
 
 /// Past this the build is stopped and the test fails: a cold build of the platform
 /// crates takes about a minute on two cores, a warm one seconds.
@@ -22,16 +25,13 @@ const BUILD_LIMIT: Duration = Duration::from_secs(330);
 
 #[test]
 fn the_generated_workspace_builds_offline_with_its_lock_file_unchanged() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the repository");
     let dir = tempfile::tempdir().expect("tempdir");
     let options = InitOptions {
         selection: Selection::All,
         force: false,
         started_at: Utc::now(),
     };
-    let target = repo.join("target").join("generated-workspace");
+    let target = shared_target();
     let sources = Sources::embedded().expect("embedded sources");
     workspace_gen::init(&sources, dir.path(), &options).expect("init");
     let mut child = Command::new("cargo")

@@ -4,15 +4,16 @@
 //! reward, re-breaking it costs the regression penalty and names the changed file,
 //! editing a test is reported as tampering with reward 0, and `restore` undoes it.
 //!
-//! The workspace lives at a fixed path under the repository's `target/` (its own target
-//! directory inside), so repeated runs rebuild only the platform crates.
+//! The workspace lives at a fixed path under the repository's `target/` and builds into
+//! the target directory shared by the tests that build generated workspaces, so
+//! repeated runs rebuild only the platform crates.
 
 mod player_support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use player_support::{init_workspace, patch_bug, repo};
+use player_support::{init_workspace, patch_bug, repo, shared_target};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mediaflow");
@@ -22,7 +23,7 @@ fn mediaflow(workspace: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(workspace)
         .env("NO_COLOR", "1")
-        .env_remove("CARGO_TARGET_DIR")
+        .env("CARGO_TARGET_DIR", shared_target())
         .output()
         .expect("mediaflow runs")
 }

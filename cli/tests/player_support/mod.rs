@@ -4,6 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+mod target;
+
+pub use target::shared_target;
+
 use mediaflow::challenge::patch;
 use mediaflow::challenge::{Tree, apply, reverse_apply};
 
