@@ -254,3 +254,13 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     }
     Some(total)
 }
+
+/// `url` with its password replaced by `***`: how a connection URL appears in messages
+/// and logs.
+pub fn redacted_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}

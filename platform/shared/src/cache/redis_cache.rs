@@ -16,7 +16,7 @@ use redis::{AsyncConnectionConfig, Client, RedisError, Script};
 use url::Url;
 
 use super::api::{Cache, CacheError};
-use crate::config::{ConfigError, Env};
+use crate::config::{ConfigError, Env, redacted_url};
 
 /// The variable naming the Redis server of the cache and the locks.
 pub const REDIS_URL_VAR: &str = "MEDIAFLOW_REDIS_URL";
@@ -54,15 +54,6 @@ if existed == 0 and ARGV[2] ~= '' then
 end
 return value";
 
-/// `url` with its password replaced by `***`.
-fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("***"));
-    }
-    shown.to_string()
-}
-
 /// Where the Redis cache connects, read from `MEDIAFLOW_REDIS_URL`.
 #[derive(Clone)]
 pub struct RedisSettings {
@@ -92,7 +83,7 @@ impl RedisSettings {
         if parsed.scheme() != "redis" {
             return Err(format!("a redis:// URL, not {}://", parsed.scheme()));
         }
-        let redacted = redact(&parsed);
+        let redacted = redacted_url(&parsed);
         let client = Client::open(url).map_err(|e| format!("a Redis URL ({e})"))?;
         Ok(Self {
             client,
@@ -107,7 +98,7 @@ impl RedisSettings {
             return Ok(None);
         };
         let settings = Self::from_url(url).map_err(|expected| {
-            let shown = Url::parse(url).map_or_else(|_| "***".to_owned(), |u| redact(&u));
+            let shown = Url::parse(url).map_or_else(|_| "***".to_owned(), |u| redacted_url(&u));
             ConfigError::Invalid {
                 var: REDIS_URL_VAR.to_owned(),
                 value: shown,

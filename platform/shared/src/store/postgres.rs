@@ -18,7 +18,7 @@ use url::Url;
 
 use self::pool::{Pool, call};
 use self::transaction::PostgresTransaction;
-use crate::config::{ConfigError, Env};
+use crate::config::{ConfigError, Env, redacted_url};
 use crate::store::{
     Dialect, Row, SqlDatabases, SqlStore, SqlTransaction, SqlValue, SqliteDatabases, StoreError,
 };
@@ -48,15 +48,6 @@ impl fmt::Debug for PostgresSettings {
     }
 }
 
-/// `url` with its password replaced by `***`.
-fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("***"));
-    }
-    shown.to_string()
-}
-
 impl PostgresSettings {
     /// Connections per schema unless `MEDIAFLOW_DATABASE_POOL_SIZE` says otherwise.
     pub const DEFAULT_POOL_SIZE: usize = 4;
@@ -67,7 +58,7 @@ impl PostgresSettings {
         if !matches!(parsed.scheme(), "postgres" | "postgresql") {
             return Err(format!("a postgres:// URL, not {}://", parsed.scheme()));
         }
-        let redacted = redact(&parsed);
+        let redacted = redacted_url(&parsed);
         let mut config =
             tokio_postgres::Config::from_str(url).map_err(|e| format!("a PostgreSQL URL ({e})"))?;
         config
@@ -87,7 +78,7 @@ impl PostgresSettings {
             return Ok(None);
         };
         let mut settings = Self::from_url(url).map_err(|expected| {
-            let shown = Url::parse(url).map_or_else(|_| "***".to_owned(), |u| redact(&u));
+            let shown = Url::parse(url).map_or_else(|_| "***".to_owned(), |u| redacted_url(&u));
             ConfigError::Invalid {
                 var: DATABASE_URL_VAR.to_owned(),
                 value: shown,

@@ -7,19 +7,10 @@ use std::sync::Arc;
 use lapin::uri::AMQPUri;
 use url::Url;
 
-use crate::config::{ConfigError, Env};
+use crate::config::{ConfigError, Env, redacted_url};
 
 /// The variable naming the RabbitMQ broker of the event bus.
 pub const AMQP_URL_VAR: &str = "MEDIAFLOW_AMQP_URL";
-
-/// `url` with its password replaced by `***`.
-fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("***"));
-    }
-    shown.to_string()
-}
 
 /// Where the RabbitMQ bus connects, read from `MEDIAFLOW_AMQP_URL`.
 #[derive(Clone)]
@@ -49,7 +40,7 @@ impl AmqpSettings {
                 parsed.scheme()
             ));
         }
-        let redacted = redact(&parsed);
+        let redacted = redacted_url(&parsed);
         let uri = url
             .parse::<AMQPUri>()
             .map_err(|e| format!("an AMQP URL ({e})"))?;
@@ -65,7 +56,7 @@ impl AmqpSettings {
             return Ok(None);
         };
         let settings = Self::from_url(url).map_err(|expected| {
-            let shown = Url::parse(url).map_or_else(|_| "***".to_owned(), |u| redact(&u));
+            let shown = Url::parse(url).map_or_else(|_| "***".to_owned(), |u| redacted_url(&u));
             ConfigError::Invalid {
                 var: AMQP_URL_VAR.to_owned(),
                 value: shown,
