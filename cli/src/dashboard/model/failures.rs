@@ -21,6 +21,7 @@ impl FailureRow {
         }
     }
 }
+
 /// The failures list: its rows, what is shown of them and what is selected.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FailureList {

@@ -21,6 +21,7 @@ pub enum RunKind {
     /// Scoring: every category, then the attempt is recorded.
     Score,
 }
+
 /// A run the worker should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRequest {
@@ -33,6 +34,7 @@ pub struct RunRequest {
     /// Run even when this exact code's results are cached.
     pub fresh: bool,
 }
+
 /// Where a run is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
@@ -45,6 +47,7 @@ pub enum Stage {
     /// Running the tests.
     Testing,
 }
+
 /// One category's live count during a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryProgress {
@@ -57,6 +60,19 @@ pub struct CategoryProgress {
     /// Tests expected (0 when not yet known).
     pub expected: usize,
 }
+
+impl CategoryProgress {
+    /// Nothing finished yet of `expected` tests.
+    pub fn expecting(name: String, expected: usize) -> Self {
+        Self {
+            name,
+            done: 0,
+            failed: 0,
+            expected,
+        }
+    }
+}
+
 /// A run in progress.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunProgress {
@@ -71,6 +87,25 @@ pub struct RunProgress {
     /// Tests that finished in this run, and whether they passed.
     pub finished: BTreeMap<TestId, bool>,
 }
+
+impl RunProgress {
+    /// `request` starting at `now`, its categories' counts unknown yet.
+    pub fn new(request: RunRequest, now: DateTime<Utc>) -> Self {
+        let categories = request
+            .categories
+            .iter()
+            .map(|name| CategoryProgress::expecting(name.clone(), 0))
+            .collect();
+        Self {
+            request,
+            stage: Stage::Starting,
+            categories,
+            started_at: now,
+            finished: BTreeMap::new(),
+        }
+    }
+}
+
 /// Tests whose outcome changed between two runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flips {
@@ -86,6 +121,7 @@ impl Flips {
         self.fixed.is_empty() && self.broke.is_empty()
     }
 }
+
 /// The reward of the current results, or of the last recorded attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {

@@ -19,6 +19,7 @@ pub enum Screen {
     /// Tier ladder, bonuses, penalties, history.
     Reward,
 }
+
 /// The panel of the tests screen that takes the arrow keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -49,6 +50,7 @@ impl Focus {
         }
     }
 }
+
 /// What the player is told in the status line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
@@ -59,6 +61,7 @@ pub enum Tone {
     /// Something failed or got worse.
     Bad,
 }
+
 /// A one-line message in the status line, until the next one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -67,6 +70,7 @@ pub struct Notice {
     /// The text.
     pub text: String,
 }
+
 /// What the header names as the infrastructure the tests use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InfraLabel(pub String);
@@ -80,6 +84,7 @@ pub struct Scenario {
     /// The Markdown text.
     pub markdown: String,
 }
+
 /// One category as the dashboard knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryInfo {
@@ -90,6 +95,7 @@ pub struct CategoryInfo {
     /// Its weight.
     pub weight: f64,
 }
+
 /// Everything the dashboard starts from.
 #[derive(Debug, Clone)]
 pub struct DashboardInit {

@@ -2,9 +2,7 @@
 //! the status line.
 
 use super::super::action::{Action, Effect};
-use super::super::model::{
-    CategoryProgress, Dashboard, Notice, RunKind, RunProgress, RunRequest, Stage, Tone,
-};
+use super::super::model::{Dashboard, Notice, RunKind, RunProgress, RunRequest, Tone};
 use super::keys::on_key;
 use super::reports::{on_files_changed, on_worker};
 
@@ -20,6 +18,7 @@ pub fn update(state: &mut Dashboard, action: Action) -> Vec<Effect> {
         Action::Worker(event) => on_worker(state, event),
     }
 }
+
 /// Starts the run the dashboard opens with: every category, answered from the cache
 /// when the code is unchanged.
 pub fn open(state: &mut Dashboard) -> Vec<Effect> {
@@ -34,6 +33,7 @@ pub(super) fn run_all(state: &Dashboard, fresh: bool) -> RunRequest {
         fresh,
     }
 }
+
 /// Starts `run`, or queues it behind the one going on (replacing any queued one).
 pub(super) fn request(state: &mut Dashboard, run: RunRequest) -> Vec<Effect> {
     if state.run.is_some() {
@@ -46,24 +46,10 @@ pub(super) fn request(state: &mut Dashboard, run: RunRequest) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    state.run = Some(RunProgress {
-        stage: Stage::Starting,
-        categories: run
-            .categories
-            .iter()
-            .map(|name| CategoryProgress {
-                name: name.clone(),
-                done: 0,
-                failed: 0,
-                expected: 0,
-            })
-            .collect(),
-        started_at: state.now,
-        finished: Default::default(),
-        request: run.clone(),
-    });
+    state.run = Some(RunProgress::new(run.clone(), state.now));
     vec![Effect::Run(run)]
 }
+
 fn describe(kind: &RunKind) -> String {
     match kind {
         RunKind::All => "a run of every category".to_owned(),

@@ -67,6 +67,7 @@ pub(super) fn on_key(state: &mut Dashboard, key: KeyEvent) -> Vec<Effect> {
     }
     Vec::new()
 }
+
 fn on_search_key(state: &mut Dashboard, key: KeyEvent) -> Vec<Effect> {
     let list = &mut state.failures;
     match key.code {
@@ -91,6 +92,7 @@ fn on_search_key(state: &mut Dashboard, key: KeyEvent) -> Vec<Effect> {
     state.detail_scroll = 0;
     Vec::new()
 }
+
 fn quit(state: &mut Dashboard) -> Vec<Effect> {
     state.quitting = true;
     let mut effects = Vec::new();
@@ -100,6 +102,7 @@ fn quit(state: &mut Dashboard) -> Vec<Effect> {
     effects.push(Effect::Quit);
     effects
 }
+
 fn on_escape(state: &mut Dashboard) {
     let list = &mut state.failures;
     if !list.search.is_empty() {
@@ -115,6 +118,7 @@ fn on_escape(state: &mut Dashboard) {
     list.refresh();
     state.detail_scroll = 0;
 }
+
 fn on_tab(state: &mut Dashboard, forward: bool) {
     match state.screen {
         Screen::Tests => {
@@ -128,6 +132,7 @@ fn on_tab(state: &mut Dashboard, forward: bool) {
         Screen::Reward => {}
     }
 }
+
 fn on_enter(state: &mut Dashboard) {
     if state.screen != Screen::Tests {
         return;
@@ -148,6 +153,7 @@ fn on_enter(state: &mut Dashboard) {
         Focus::Detail => {}
     }
 }
+
 fn cycle_filter(state: &mut Dashboard) {
     let count = state.categories.len();
     let list = &mut state.failures;
@@ -159,6 +165,7 @@ fn cycle_filter(state: &mut Dashboard) {
     list.refresh();
     state.detail_scroll = 0;
 }
+
 /// Moves the cursor of whatever has the keys; `isize::MIN`/`MAX` go to the ends.
 fn move_by(state: &mut Dashboard, delta: isize) {
     fn moved(position: usize, delta: isize, len: usize) -> usize {
@@ -191,6 +198,7 @@ fn move_by(state: &mut Dashboard, delta: isize) {
         Screen::Reward => state.reward_scroll = scrolled(state.reward_scroll, delta),
     }
 }
+
 fn step_scenario(state: &mut Dashboard, forward: bool) {
     if state.screen != Screen::Scenarios || state.scenarios.is_empty() {
         return;
@@ -203,6 +211,7 @@ fn step_scenario(state: &mut Dashboard, forward: bool) {
     };
     state.scenario_scroll = 0;
 }
+
 /// The category `c` runs: the cursor's in the categories panel, else the selected
 /// failure's, else the filter's.
 fn selected_category(state: &Dashboard) -> Option<usize> {
@@ -215,6 +224,7 @@ fn selected_category(state: &Dashboard) -> Option<usize> {
         .map(|row| row.category)
         .or(state.failures.category_filter)
 }
+
 fn run_selected_category(state: &mut Dashboard) -> Vec<Effect> {
     let Some(category) = selected_category(state).and_then(|i| state.categories.get(i)) else {
         notify(
@@ -235,6 +245,7 @@ fn run_selected_category(state: &mut Dashboard) -> Vec<Effect> {
         },
     )
 }
+
 fn hint(state: &mut Dashboard) -> Vec<Effect> {
     let Some(row) = state.failures.selected_row() else {
         notify(
@@ -249,6 +260,7 @@ fn hint(state: &mut Dashboard) -> Vec<Effect> {
     state.focus = Focus::Detail;
     vec![Effect::Hint(test)]
 }
+
 fn toggle_watch(state: &mut Dashboard) -> Vec<Effect> {
     state.watching = !state.watching;
     let text = if state.watching {
@@ -259,6 +271,7 @@ fn toggle_watch(state: &mut Dashboard) -> Vec<Effect> {
     notify(state, Tone::Info, text);
     vec![Effect::Watch(state.watching)]
 }
+
 fn cancel(state: &mut Dashboard) -> Vec<Effect> {
     state.pending = None;
     if state.run.is_none() {

@@ -30,22 +30,14 @@ pub(super) fn on_files_changed(state: &mut Dashboard, paths: Vec<String>) -> Vec
 pub(super) fn on_worker(state: &mut Dashboard, event: WorkerEvent) -> Vec<Effect> {
     match event {
         WorkerEvent::Started { request, expected } => {
-            let run = state.run.get_or_insert_with(|| RunProgress {
-                request: request.clone(),
-                stage: Stage::Starting,
-                categories: Vec::new(),
-                started_at: state.now,
-                finished: Default::default(),
-            });
+            let now = state.now;
+            let run = state
+                .run
+                .get_or_insert_with(|| RunProgress::new(request.clone(), now));
             run.request = request;
             run.categories = expected
                 .into_iter()
-                .map(|(name, expected)| CategoryProgress {
-                    name,
-                    done: 0,
-                    failed: 0,
-                    expected,
-                })
+                .map(|(name, expected)| CategoryProgress::expecting(name, expected))
                 .collect();
             if let RunKind::Watch(paths) = &run.request.kind {
                 let text = format!(
@@ -132,11 +124,13 @@ pub(super) fn on_worker(state: &mut Dashboard, event: WorkerEvent) -> Vec<Effect
     }
     Vec::new()
 }
+
 fn set_stage(state: &mut Dashboard, stage: Stage) {
     if let Some(run) = &mut state.run {
         run.stage = stage;
     }
 }
+
 fn test_finished(state: &mut Dashboard, id: TestId, passed: bool) {
     let Some(category) = state
         .categories
@@ -156,6 +150,7 @@ fn test_finished(state: &mut Dashboard, id: TestId, passed: bool) {
     }
     run.finished.insert(id, passed);
 }
+
 fn summarise_run(state: &mut Dashboard) {
     let Some(suite) = &state.suite else {
         return;
