@@ -28,8 +28,7 @@ pub async fn run(context: &Context<'_>) -> Result<u8, Failure> {
         return super::test::run(context, &summary);
     }
     let (workspace, _repo) = super::test::open(context)?;
-    let infra = TestInfra::resolve(workspace.root(), None)
-        .map_err(|error| Failure::environment(error.to_string()))?;
+    let infra = TestInfra::resolve(workspace.root(), None)?;
     let label = InfraLabel(infra.name().to_owned());
     let init = load::init(&workspace, label, host.no_color, Utc::now())?;
     terminal::run(workspace, infra, init)

@@ -71,6 +71,12 @@ impl From<DownError> for Failure {
     }
 }
 
+impl From<crate::play::infra_choice::DockerUnavailable> for Failure {
+    fn from(error: crate::play::infra_choice::DockerUnavailable) -> Self {
+        Self::environment(error.to_string())
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         Self::environment(format!("cannot write output: {error}"))

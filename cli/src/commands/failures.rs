@@ -81,10 +81,8 @@ impl<W: Write> SuiteProgress<W> {
                 if !self.live {
                     return Ok(());
                 }
-                let line = format!("  tests: {done}/{expected} run, {failed} failed");
-                write!(self.out, "\r\x1b[2K{line}")?;
-                self.drawn = true;
-                self.out.flush()
+                let line = format!("tests: {done}/{expected} run, {failed} failed");
+                self.redraw(&line)
             }
             SuiteEvent::Output(line) => {
                 let line = line.trim();
@@ -93,9 +91,7 @@ impl<W: Write> SuiteProgress<W> {
                 }
                 if self.live {
                     let shown: String = line.chars().take(100).collect();
-                    write!(self.out, "\r\x1b[2K  {shown}")?;
-                    self.drawn = true;
-                    self.out.flush()
+                    self.redraw(&shown)
                 } else if is_build_line(line) {
                     writeln!(self.out, "  {line}")
                 } else {
@@ -103,6 +99,13 @@ impl<W: Write> SuiteProgress<W> {
                 }
             }
         }
+    }
+
+    /// Replaces the line drawn in place with `line`.
+    fn redraw(&mut self, line: &str) -> std::io::Result<()> {
+        write!(self.out, "\r\x1b[2K  {line}")?;
+        self.drawn = true;
+        self.out.flush()
     }
 }
 

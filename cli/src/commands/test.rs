@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::args::TestArgs;
 use crate::exit;
-use crate::play::infra_choice::TestInfra;
+use crate::play::infra_choice::{InfraRequest, TestInfra};
 use crate::play::repo::WorkspaceRepo;
 use crate::play::{PlayerWorkspace, suite};
 use crate::workspace_gen::Sources;
@@ -24,15 +24,23 @@ pub fn open(context: &Context<'_>) -> Result<(PlayerWorkspace, WorkspaceRepo), F
     Ok((workspace, repo))
 }
 
+/// The infrastructure `request` resolves to, said on stderr (which, and why).
+pub fn announced_infra(
+    workspace: &PlayerWorkspace,
+    request: Option<InfraRequest>,
+) -> Result<TestInfra, Failure> {
+    let infra = TestInfra::resolve(workspace.root(), request)?;
+    eprintln!("{}", infra.describe());
+    Ok(infra)
+}
+
 /// Runs `test`.
 pub fn run(context: &Context<'_>, args: &TestArgs) -> Result<u8, Failure> {
     let (workspace, repo) = open(context)?;
     let categories = workspace.select_categories(&args.categories)?;
     let mut progress =
         SuiteProgress::new(std::io::stderr().lock(), context.host.stderr_is_terminal);
-    let infra = TestInfra::resolve(workspace.root(), args.infra)
-        .map_err(|error| Failure::environment(error.to_string()))?;
-    eprintln!("{}", infra.describe());
+    let infra = announced_infra(&workspace, args.infra)?;
     let infra_name = infra.name();
     let options = if args.fresh {
         suite::RunOptions::fresh(infra)

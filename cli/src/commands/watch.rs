@@ -10,7 +10,6 @@ use crate::args::WatchArgs;
 use crate::dashboard::model::flips;
 use crate::dashboard::watch;
 use crate::exit;
-use crate::play::infra_choice::TestInfra;
 use crate::play::suite::{self, RunOptions, SuiteRun};
 use crate::runner::TestId;
 
@@ -36,9 +35,7 @@ pub fn run(context: &Context<'_>, args: &WatchArgs) -> Result<u8, Failure> {
         progress.finish();
         Ok(run?)
     };
-    let infra = TestInfra::resolve(workspace.root(), args.infra)
-        .map_err(|error| Failure::environment(error.to_string()))?;
-    eprintln!("{}", infra.describe());
+    let infra = super::test::announced_infra(&workspace, args.infra)?;
     let mut last = run_once(&RunOptions::cached(infra.clone()))?;
     {
         let mut out = std::io::stdout().lock();

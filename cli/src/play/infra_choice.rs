@@ -21,13 +21,40 @@ use crate::infra::settings::parse_env_file;
 /// The variable naming the choice for the tests.
 pub const CHOICE_VAR: &str = "MEDIAFLOW_TEST_INFRA";
 
-/// Platform setting → the conformance suites' variable for the same server.
-const TEST_URLS: &[(&str, &str)] = &[
-    ("MEDIAFLOW_DATABASE_URL", "MEDIAFLOW_TEST_POSTGRES_URL"),
-    ("MEDIAFLOW_REDIS_URL", "MEDIAFLOW_TEST_REDIS_URL"),
-    ("MEDIAFLOW_AMQP_URL", "MEDIAFLOW_TEST_AMQP_URL"),
-    ("MEDIAFLOW_S3_URL", "MEDIAFLOW_TEST_S3_URL"),
-    ("MEDIAFLOW_CONSUL_URL", "MEDIAFLOW_TEST_CONSUL_URL"),
+/// A server `mediaflow up` can start: its platform setting, the conformance suites'
+/// variable for the same server, and its name for people.
+struct Server {
+    setting: &'static str,
+    test_var: &'static str,
+    name: &'static str,
+}
+
+const SERVERS: &[Server] = &[
+    Server {
+        setting: "MEDIAFLOW_DATABASE_URL",
+        test_var: "MEDIAFLOW_TEST_POSTGRES_URL",
+        name: "PostgreSQL",
+    },
+    Server {
+        setting: "MEDIAFLOW_REDIS_URL",
+        test_var: "MEDIAFLOW_TEST_REDIS_URL",
+        name: "Redis",
+    },
+    Server {
+        setting: "MEDIAFLOW_AMQP_URL",
+        test_var: "MEDIAFLOW_TEST_AMQP_URL",
+        name: "RabbitMQ",
+    },
+    Server {
+        setting: "MEDIAFLOW_S3_URL",
+        test_var: "MEDIAFLOW_TEST_S3_URL",
+        name: "S3",
+    },
+    Server {
+        setting: "MEDIAFLOW_CONSUL_URL",
+        test_var: "MEDIAFLOW_TEST_CONSUL_URL",
+        name: "Consul",
+    },
 ];
 
 /// How long a server gets to accept a connection when checking that it answers.
@@ -91,10 +118,10 @@ impl TestInfra {
             Self::Embedded { why: None } => "infrastructure: embedded".to_owned(),
             Self::Embedded { why: Some(why) } => format!("infrastructure: embedded ({why})"),
             Self::Docker { settings } => {
-                let servers: Vec<&str> = settings
-                    .keys()
-                    .filter_map(|name| TEST_URLS.iter().find(|(s, _)| s == name))
-                    .map(|(name, _)| backend_name(name))
+                let servers: Vec<&str> = SERVERS
+                    .iter()
+                    .filter(|server| settings.contains_key(server.setting))
+                    .map(|server| server.name)
                     .collect();
                 format!(
                     "infrastructure: docker ({}; from {SETTINGS_PATH})",
@@ -123,32 +150,22 @@ impl TestInfra {
         let mut env = vec![(CHOICE_VAR.to_owned(), Some(self.name().to_owned()))];
         match self {
             Self::Embedded { .. } => {
-                for (setting, test_var) in TEST_URLS {
-                    env.push(((*setting).to_owned(), None));
-                    env.push(((*test_var).to_owned(), None));
+                for server in SERVERS {
+                    env.push((server.setting.to_owned(), None));
+                    env.push((server.test_var.to_owned(), None));
                 }
             }
             Self::Docker { settings } => {
                 for (name, value) in settings {
                     env.push((name.clone(), Some(value.clone())));
                 }
-                for (setting, test_var) in TEST_URLS {
-                    let value = settings.get(*setting).cloned();
-                    env.push(((*test_var).to_owned(), value));
+                for server in SERVERS {
+                    let value = settings.get(server.setting).cloned();
+                    env.push((server.test_var.to_owned(), value));
                 }
             }
         }
         env
-    }
-}
-
-fn backend_name(setting: &str) -> &'static str {
-    match setting {
-        "MEDIAFLOW_DATABASE_URL" => "PostgreSQL",
-        "MEDIAFLOW_REDIS_URL" => "Redis",
-        "MEDIAFLOW_AMQP_URL" => "RabbitMQ",
-        "MEDIAFLOW_S3_URL" => "S3",
-        _ => "Consul",
     }
 }
 
